@@ -19,6 +19,7 @@ static const struct cmd cmds[] = {
 	{ "identity", imsue_cmd_identity, "identity --imsi DIGITS [--mnc-digits 2|3]" },
 	{ "provdoc", imsue_cmd_provdoc, "provdoc FILE" },
 	{ "sms", imsue_cmd_sms, "sms HEX [--imsi DIGITS] [--impi IMPI]" },
+	{ "reginfo", imsue_cmd_reginfo, "reginfo FILE --contact URI [--instance URN]" },
 };
 
 static void usage(FILE *f)

@@ -8,5 +8,6 @@ int imsue_cmd_aka(int argc, char **argv);
 int imsue_cmd_identity(int argc, char **argv);
 int imsue_cmd_provdoc(int argc, char **argv);
 int imsue_cmd_sms(int argc, char **argv);
+int imsue_cmd_reginfo(int argc, char **argv);
 
 #endif
