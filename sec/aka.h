@@ -53,9 +53,32 @@ static inline enum sec_aka_status sec_cred_check(struct sec_cred *c, const uint8
 	return c->ops->check(c, rand, autn, out, err, errlen);
 }
 
+/* Release a credential source: its destroy op wipes its keys and frees c
+ * itself. NULL is a no-op. */
 void sec_cred_free(struct sec_cred *c);
 
 /* Wipe a result's key material (RES, CK, IK). */
 void sec_aka_result_wipe(struct sec_aka_result *r);
+
+struct sec_sqn_state; /* sec/sqn.h */
+
+/* The USIM's check of an authentication challenge (TS 33.102 6.3.3) with
+ * Milenage: AK = f5(RAND), SQN = AUTN[0..5] xor AK, XMAC-A = f1(SQN, AMF,
+ * RAND) with the AMF in AUTN, compared in constant time with AUTN's MAC;
+ * then SQN freshness against sqn (TS 33.102 Annex C, sec/sqn.h).
+ * Fills out (cleared first) and returns its status:
+ *   SEC_AKA_OK: res (res_len 8), ck, ik and sqn; sqn state updated.
+ *   SEC_AKA_MAC_FAILURE: nothing else.
+ *   SEC_AKA_SYNC_FAILURE: sqn (the received one) and auts =
+ *     (SQN_MS xor AK*) || f1*(SQN_MS, AMF* = 0x0000, RAND), SQN_MS being
+ *     the highest accepted SQN; sqn state unchanged.
+ *   SEC_AKA_ERROR: the cipher could not run (out cleared).
+ * The caller wipes out (sec_aka_result_wipe) once done with the keys. */
+enum sec_aka_status sec_aka_check(const uint8_t k[16], const uint8_t opc[16],
+				  const uint8_t rand[16], const uint8_t autn[16],
+				  struct sec_sqn_state *sqn, struct sec_aka_result *out);
+
+/* "ok", "mac-failure", "sync-failure" or "error". */
+const char *sec_aka_status_name(enum sec_aka_status st);
 
 #endif
