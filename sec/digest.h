@@ -96,7 +96,8 @@ int sec_digest_response(const struct sec_digest_input *in, char *hex, size_t hex
 			char *err, size_t errlen);
 
 /* The rspauth value the server must send for this request (RFC 2617
- * 3.2.3: the same computation with an empty method). */
+ * 3.2.3: the same computation with an empty method; in->method is ignored,
+ * and with auth-int in->body is the response's body). */
 int sec_digest_rspauth(const struct sec_digest_input *in, char *hex, size_t hexlen,
 		       char *err, size_t errlen);
 
@@ -108,13 +109,30 @@ int sec_digest_rspauth_check(const struct sec_digest_input *in, const char *rspa
  *   Digest username="..",realm="..",nonce="..",uri="..",response="..",
  *          algorithm=..,cnonce="..",qop=..,nc=........,opaque="..",auts=".."
  * response may be "" (initial REGISTER, MAC failure); opaque and auts may be
- * NULL. Quoted strings are escaped. */
+ * NULL. Quoted strings are escaped. algorithm is left out only for MD5 with
+ * an empty nonce; cnonce comes with qop or -sess, qop and nc with qop. A
+ * field holding CR, LF or another control character (HTAB aside) is an
+ * error, as is an out buffer too small (out is then ""). */
 int sec_authorization_format(const struct sec_digest_input *in, const char *response,
 			     const char *opaque, const char *auts_b64, char *out, size_t outlen,
 			     char *err, size_t errlen);
 
-/* base64 helpers (standard alphabet, with padding). */
+/* base64 helpers (RFC 4648 4: standard alphabet, with padding).
+ * sec_base64_encode() writes 4 * ceil(len / 3) characters and a NUL into out
+ * and returns the number of characters, or -1 when outlen is too small.
+ * sec_base64_decode() is strict: it accepts exactly what the encoder writes
+ * (no white space, no URL-safe alphabet, padding required, zero unused
+ * bits), never reads past len, and stores the byte count in *outn (may be
+ * NULL); 0 on success, -1 on malformed input or when out (outlen bytes) is
+ * too small. */
 int sec_base64_encode(const uint8_t *in, size_t len, char *out, size_t outlen);
 int sec_base64_decode(const char *in, size_t len, uint8_t *out, size_t outlen, size_t *outn);
+
+/* As sec_base64_decode(), with a one-line reason in err on failure: a
+ * length that is not a multiple of 4, a character outside the alphabet or
+ * misplaced padding (with its position), non-zero bits before the padding,
+ * or a value longer than outlen bytes. */
+int sec_base64_decode_err(const char *in, size_t len, uint8_t *out, size_t outlen, size_t *outn,
+			  char *err, size_t errlen);
 
 #endif
