@@ -1,10 +1,11 @@
 /* The UE configuration file (INI; see doc/imsued.conf.5 and DESIGN.md).
  * Loading validates everything: unknown keys, bad values and missing
  * required ones are one-line errors naming the key and line. */
-#ifndef IMSUE_UE_CONFIG_H
-#define IMSUE_UE_CONFIG_H
+#ifndef IMSUE_UE_UE_CONFIG_H
+#define IMSUE_UE_UE_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define UE_CFG_MAX_IMPU 8
