@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "ue/config.h"
+#include "ue/ue_config.h"
 #include "ue/loop.h"
 
 struct ims_ue;
@@ -32,5 +32,10 @@ json_t *ims_ue_status(struct ims_ue *ue);
 void ims_ue_shutdown(struct ims_ue *ue, unsigned long timeout_ms, void (*done)(void *), void *arg);
 void ims_ue_free(struct ims_ue *ue);
 const char *ims_ue_name(const struct ims_ue *ue);
+/* Where the UE logs (state transitions at level 3, SIP at 2-3, events at 1,
+ * errors at 0) and up to which level. Without it lines up to the level in
+ * the environment variable IMSUE_LOG_LEVEL (default 0) go to stderr. */
+void ims_ue_set_log(struct ims_ue *ue, int level,
+		    void (*fn)(void *arg, int level, const char *line), void *arg);
 
 #endif
