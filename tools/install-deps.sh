@@ -20,6 +20,9 @@ clang libclang-rt-14-dev
 python3
 valgrind
 iproute2
+kamailio kamailio-ims-modules kamailio-xml-modules kamailio-presence-modules
+kamailio-tls-modules kamailio-utils-modules
+sip-tester
 "
 
 missing=""
