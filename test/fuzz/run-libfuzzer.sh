@@ -16,8 +16,8 @@ out="$top_builddir/test/fuzz/libfuzzer"
 mkdir -p "$out"
 for name in "$@"; do
 	src="$top_srcdir/test/fuzz/$name.c"
-	srcs=$(sed -n 's/.*FUZZ-SOURCES:\(.*\)/\1/p' "$src")
-	pkgs=$(sed -n 's/.*FUZZ-PKGS:\(.*\)/\1/p' "$src")
+	srcs=$(sed -n 's/.*FUZZ-SOURCES:\(.*\)/\1/p' "$src" | sed 's#[*]/##')
+	pkgs=$(sed -n 's/.*FUZZ-PKGS:\(.*\)/\1/p' "$src" | sed 's#[*]/##')
 	files=""
 	for s in $srcs; do files="$files $top_srcdir/$s"; done
 	# shellcheck disable=SC2086
