@@ -23,6 +23,8 @@ iproute2
 kamailio kamailio-ims-modules kamailio-xml-modules kamailio-presence-modules
 kamailio-tls-modules kamailio-utils-modules
 sip-tester
+qemu-system-x86 busybox-static cpio kmod
+tshark
 "
 
 missing=""
