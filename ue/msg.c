@@ -550,6 +550,145 @@ int ue_msg_reg_ok_parse(const struct sip_hdr *h, size_t n, const char *host, uin
 	return 0;
 }
 
+int ue_msg_bindings_parse(const struct sip_hdr *h, size_t n, struct ue_msg_binding *out, int max,
+			  int *count, int *total, char *err, size_t errlen)
+{
+	const char *v = ue_msg_header(h, n, "Expires");
+	unsigned long hdr_expires = 0;
+	bool have_hdr = false;
+	char e2[96];
+
+	*count = 0;
+	*total = 0;
+	if (v) {
+		if (ue_msg_delta_seconds(v, strlen(v), &hdr_expires, e2, sizeof(e2)) != 0) {
+			seterr(err, errlen, "Expires: %s", e2);
+			return -1;
+		}
+		have_hdr = true;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t pos = 0, elen;
+		const char *e;
+		int r;
+
+		if (!h[k].name || !h[k].value || strcasecmp(h[k].name, "Contact"))
+			continue;
+		while ((r = ue_msg_list_next(h[k].value, strlen(h[k].value), &pos, &e, &elen)) ==
+		       1) {
+			struct ue_msg_binding b;
+			char pv[UE_MSG_URI_LEN];
+			int pr;
+
+			if (elen == 1 && e[0] == '*') {
+				seterr(err, errlen, "Contact: * in a response");
+				return -1;
+			}
+			memset(&b, 0, sizeof(b));
+			b.expires = have_hdr ? (long)hdr_expires : -1;
+			if (ue_msg_element_uri(e, elen, b.uri, sizeof(b.uri), e2, sizeof(e2)) !=
+			    0) {
+				seterr(err, errlen, "Contact: %s", e2);
+				return -1;
+			}
+			pr = ue_msg_element_param(e, elen, "expires", pv, sizeof(pv));
+			if (pr == 1) {
+				unsigned long x;
+
+				if (ue_msg_delta_seconds(pv, strlen(pv), &x, e2, sizeof(e2)) != 0) {
+					seterr(err, errlen, "Contact expires: %s", e2);
+					return -1;
+				}
+				b.expires = (long)x;
+			}
+			if (pr >= 0)
+				pr = ue_msg_element_param(e, elen, "+sip.instance", pv, sizeof(pv));
+			if (pr < 0) {
+				seterr(err, errlen, "Contact: malformed parameter");
+				return -1;
+			}
+			if (pr == 1) {
+				size_t pl = strlen(pv);
+
+				if (pl >= 2 && pv[0] == '<' && pv[pl - 1] == '>') {
+					memcpy(b.instance, pv + 1, pl - 2);
+					b.instance[pl - 2] = '\0';
+				} else {
+					memcpy(b.instance, pv, pl + 1);
+				}
+			}
+			if (*count < max)
+				out[(*count)++] = b;
+			(*total)++;
+		}
+		if (r < 0) {
+			seterr(err, errlen, "Contact: unterminated quote or <");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ue_msg_icsi_tag(const char *list, size_t len, char *out, size_t outlen, char *err,
+		    size_t errlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct wbuf w = {.p = out, .cap = outlen};
+	size_t i = 0;
+	int n = 0;
+
+	if (!out || !outlen) {
+		seterr(err, errlen, "icsi: no room");
+		return -1;
+	}
+	out[0] = '\0';
+	wb_add(&w, "+g.3gpp.icsi-ref=\"");
+	for (;;) {
+		size_t s;
+
+		while (i < len && (list[i] == ',' || list[i] == ' ' || list[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		s = i;
+		while (i < len && list[i] != ',' && list[i] != ' ' && list[i] != '\t')
+			i++;
+		if (i - s < 5 || strncasecmp(list + s, "urn:", 4)) {
+			seterr(err, errlen, "icsi: value %d does not start with urn:", n + 1);
+			out[0] = '\0';
+			return -1;
+		}
+		if (n++)
+			wb_add(&w, ",");
+		for (size_t k = s; k < i; k++) {
+			unsigned char c = (unsigned char)list[k];
+
+			if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+				seterr(err, errlen, "icsi: value %d: character 0x%02x not allowed",
+				       n, c);
+				out[0] = '\0';
+				return -1;
+			}
+			if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+				wb_add(&w, "%c", c);
+			else
+				wb_add(&w, "%%%c%c", hex[c >> 4], hex[c & 15]);
+		}
+	}
+	wb_add(&w, "\"");
+	if (!n) {
+		seterr(err, errlen, "icsi: empty list");
+		out[0] = '\0';
+		return -1;
+	}
+	if (w.over) {
+		seterr(err, errlen, "icsi: the feature tag does not fit in %zu bytes", outlen);
+		out[0] = '\0';
+		return -1;
+	}
+	return (int)w.len;
+}
+
 unsigned long ue_msg_refresh_delay(unsigned long expires)
 {
 	if (expires > 1200)

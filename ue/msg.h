@@ -68,6 +68,21 @@ struct ue_msg_reg_ok {
 int ue_msg_reg_ok_parse(const struct sip_hdr *h, size_t n, const char *host, uint16_t port,
 			const char *instance, struct ue_msg_reg_ok *ok, char *err, size_t errlen);
 
+/* One binding listed in a 200 (OK) to REGISTER (RFC 3261 10.2.4, 10.3
+ * step 8): every Contact of the response. */
+struct ue_msg_binding {
+	char uri[UE_MSG_URI_LEN];
+	long expires;                  /* the contact's expires, else Expires; -1 if neither */
+	char instance[UE_MSG_URI_LEN]; /* +sip.instance without quotes and <>, "" if absent */
+};
+
+/* Every binding of a 200 (OK) to REGISTER (e.g. one fetching bindings,
+ * 24.229 5.1.1.4.1), at most max of them into out (the rest are counted in
+ * *total but not stored). *count is the number stored. "Contact: *" or a
+ * malformed element is an error. */
+int ue_msg_bindings_parse(const struct sip_hdr *h, size_t n, struct ue_msg_binding *out, int max,
+			  int *count, int *total, char *err, size_t errlen);
+
 /* The value of the first header called name (case-insensitive; compact
  * forms are already expanded by the transport), or NULL. */
 const char *ue_msg_header(const struct sip_hdr *h, size_t n, const char *name);
@@ -94,6 +109,16 @@ int ue_msg_element_param(const char *e, size_t len, const char *name, char *out,
 /* Host and port of a sip:/sips: URI (port 0 when absent). */
 int ue_msg_uri_hostport(const char *uri, size_t len, char *host, size_t hostlen, uint16_t *port,
 			char *err, size_t errlen);
+
+/* The g.3gpp.icsi-ref media feature tag (24.229 7.9.2, RFC 3840) for a
+ * list of ICSI URNs separated by commas or blanks (e.g. the config key
+ * icsi): +g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel,..."
+ * with every character other than letters, digits and "-._~" percent-
+ * encoded. Returns the length; -1 with err for an empty list, a value not
+ * starting with "urn:", a quote, backslash or control character, or an out
+ * buffer too small. */
+int ue_msg_icsi_tag(const char *list, size_t len, char *out, size_t outlen, char *err,
+		    size_t errlen);
 
 /* Refresh delay for a granted registration (5.1.1.4.1): 600 s before
  * expiry when it is longer than 1200 s, else at half of it. In seconds. */

@@ -20,6 +20,8 @@
 #include <strings.h>
 #include <sys/random.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/crypto.h>
 
 #include "sec/aka.h"
@@ -27,12 +29,16 @@
 #include "sec/secagree.h"
 #include "sec/usim_soft.h"
 #include "ue/reg.h"
+#include "ue/reg_extra.h"
+#include "ue/reg_ipsec.h"
+#include "ue/regevent.h"
 
 #define REG_BACKOFF_BASE_ALL_FAILED_S 30
 #define REG_BACKOFF_BASE_S            90
 #define REG_BACKOFF_MAX_S             1800
 #define REG_MAX_INVALID_CHALLENGES    2 /* 5.1.1.5.12 */
 #define REG_MAX_ANSWERED_CHALLENGES   3
+#define REG_MAX_STALE_CHALLENGES      4
 
 enum reg_kind { REG_KIND_REGISTER, REG_KIND_DEREGISTER };
 
@@ -71,6 +77,7 @@ static const char *const event_names[REG_N_EVENTS] = {
 	[REG_EV_BACKOFF_DONE] = "backoff-timer",
 	[REG_EV_AWAIT_AUTH] = "reg-await-auth-timer",
 	[REG_EV_DEREGISTER] = "deregister",
+	[REG_EV_NETWORK_DEREG] = "network-deregistration",
 };
 
 const char *reg_state_name(enum reg_state s)
@@ -99,23 +106,34 @@ void reg_log(struct ims_ue *ue, int level, const char *fmt, ...)
 		fprintf(stderr, "imsue %s: %s\n", ue->name, line);
 }
 
-void reg_emit(struct ims_ue *ue, const char *name, const char *reason)
+void reg_emit_for(struct ims_ue *ue, const char *name, const char *impu, const char *state,
+		  const unsigned long *expires, const char *reason, const char *last_error)
 {
 	json_t *d;
 
 	if (!ue->cb)
 		return;
-	d = json_pack("{s:s, s:s}", "impu", ue->impu, "state", reg_state_name(ue->state));
+	d = json_pack("{s:s, s:s}", "impu", impu, "state", state);
 	if (!d)
 		return;
 	if (reason)
 		json_object_set_new(d, "reason", json_string(reason));
-	if (ue->state == REG_REGISTERED)
-		json_object_set_new(d, "expires", json_integer((json_int_t)ue->granted));
-	if (ue->last_error[0] && strcmp(name, "registered") && strcmp(name, "reregistered"))
-		json_object_set_new(d, "last_error", json_string(ue->last_error));
+	if (expires)
+		json_object_set_new(d, "expires", json_integer((json_int_t)*expires));
+	if (last_error)
+		json_object_set_new(d, "last_error", json_string(last_error));
 	ue->cb(ue->cb_arg, ue, name, d);
 	json_decref(d);
+}
+
+void reg_emit(struct ims_ue *ue, const char *name, const char *reason)
+{
+	bool with_error = ue->last_error[0] && strcmp(name, "registered") &&
+			  strcmp(name, "reregistered");
+
+	reg_emit_for(ue, name, ue->impu, reg_state_name(ue->state),
+		     ue->state == REG_REGISTERED ? &ue->granted : NULL, reason,
+		     with_error ? ue->last_error : NULL);
 }
 
 static void set_error(struct ims_ue *ue, const char *fmt, ...)
@@ -145,6 +163,23 @@ static void next_hop(const struct ims_ue *ue, char *out, size_t outlen)
 	bool v6 = strchr(p->host, ':') != NULL;
 	unsigned port = p->port ? p->port : p->tp == UE_TP_TLS ? 5061 : 5060;
 
+	/* IPsec: the P-CSCF's protected server port (5.1.1.5.1; doc/ipsec.md). */
+	if (reg_ipsec_next_hop(ue, out, outlen))
+		return;
+	/* SIP digest with TLS: after a valid 401, the P-CSCF's protected
+	 * TLS port (5.1.1.5.6; doc/tls.md). */
+	if (ue->tls_protected && p->tp != UE_TP_TLS) {
+		snprintf(out, outlen, v6 ? "sip:[%s]:%u;transport=tls" : "sip:%s:%u;transport=tls",
+			 p->host, ue->cfg.tls_port ? ue->cfg.tls_port : 5061);
+		return;
+	}
+
+	/* RFC 3263 4.2: an FQDN without a port is looked up with SRV for the
+	 * configured transport (by nta), so the port is left out. */
+	if (!p->port && !v6 && strspn(p->host, "0123456789.") != strlen(p->host)) {
+		snprintf(out, outlen, "sip:%s;transport=%s", p->host, tp_name(p->tp));
+		return;
+	}
 	snprintf(out, outlen, v6 ? "sip:[%s]:%u;transport=%s" : "sip:%s:%u;transport=%s", p->host,
 		 port, tp_name(p->tp));
 }
@@ -185,13 +220,9 @@ static int build_security_client(struct ims_ue *ue)
 		o.ealgs = ue->cfg.ipsec_ealg;
 		o.port_s = ue->cfg.port_s ? ue->cfg.port_s
 					  : (uint16_t)(sip_glue_local_port(ue->glue) + 1);
-		if (sec_agree_fresh_spis(&o.spi_c, &o.spi_s, NULL, 0) != 0 ||
-		    sec_agree_fresh_port(&o.port_c, 10000, 60000, &o.port_s, 1) != 0) {
-			set_error(ue, "sec-agree: no randomness for SPIs");
+		/* SPIs not used in the kernel, a port-c no live set has. */
+		if (reg_ipsec_offer(ue, &o) != 0)
 			return -1;
-		}
-		if (ue->cfg.port_c && !ue->was_registered)
-			o.port_c = ue->cfg.port_c;
 	}
 	if (sec_agree_offer_build(&o, &l, err, sizeof(err)) != 0 ||
 	    sec_agree_format(&l, ue->security_client, sizeof(ue->security_client)) < 0) {
@@ -231,15 +262,17 @@ static int build_authorization(struct ims_ue *ue, enum reg_auth_mode mode, const
 		in.alg = ue->alg;
 		in.realm = ue->realm;
 		in.nonce = ue->nonce;
-		if (ue->qop_auth && mode == AUTH_RESPONSE) {
+		if (ue->qop_auth && (mode == AUTH_RESPONSE || mode == AUTH_SYNC_FAIL)) {
 			in.qop = "auth";
 			in.cnonce = ue->cnonce;
 			in.nc = ue->nc;
 		}
 	}
-	if (mode == AUTH_RESPONSE && ue->have_challenge) {
-		in.secret = secret;
-		in.secret_len = secret_len;
+	if ((mode == AUTH_RESPONSE || mode == AUTH_SYNC_FAIL) && ue->have_challenge) {
+		/* RFC 3310 3.4: with auts the credentials are computed with an
+		 * empty password. */
+		in.secret = mode == AUTH_SYNC_FAIL ? (const uint8_t *)"" : secret;
+		in.secret_len = mode == AUTH_SYNC_FAIL ? 0 : secret_len;
 		if (sec_digest_response(&in, resp, sizeof(resp), err, sizeof(err)) != 0) {
 			set_error(ue, "digest: %s", err);
 			return -1;
@@ -263,6 +296,21 @@ static void on_response(void *arg, struct sip_out *o, const struct sip_view *v);
 
 /* Send the REGISTER for kind with the Authorization already in
  * ue->authorization (or none when auth_none). */
+bool reg_request_protected(const struct ims_ue *ue)
+{
+	return ue->tls_protected || ue->sa_protected;
+}
+
+void reg_register_extras(const struct ims_ue *ue, struct ue_msg_register *r)
+{
+	/* ICSI feature tags in every Contact (5.1.1.2.1, 7.9.2); never with
+	 * Contact: * (5.1.1.6.1). */
+	r->feature_tags = ue->feature_tags[0] && !r->contact_star ? ue->feature_tags : NULL;
+	/* P-Access-Network-Info only on protected requests (5.1.1.2.1 item 8,
+	 * 7.2A.4). */
+	r->pani = reg_request_protected(ue) && ue->cfg.pani[0] ? ue->cfg.pani : NULL;
+}
+
 static int send_register(struct ims_ue *ue, enum reg_kind kind)
 {
 	struct ue_msg_register r = {0};
@@ -281,14 +329,17 @@ static int send_register(struct ims_ue *ue, enum reg_kind kind)
 	r.cseq = ++ue->cseq;
 	r.contact_user = user;
 	r.contact_host = sip_glue_local_host(ue->glue);
-	r.contact_port = sip_glue_local_port(ue->glue);
+	r.contact_port = reg_ipsec_contact_port(ue); /* port-s while protected */
 	r.transport = tp;
 	r.instance = ue->instance[0] ? ue->instance : NULL;
 	r.expires = kind == REG_KIND_DEREGISTER ? 0 : ue->expires_req;
 	r.contact_star = kind == REG_KIND_DEREGISTER && ue->dereg_all;
 	r.authorization = ue->authorization[0] ? ue->authorization : NULL;
 	r.security_client = ue->security_client[0] ? ue->security_client : NULL;
+	r.security_verify =
+		reg_request_protected(ue) && ue->security_verify[0] ? ue->security_verify : NULL;
 	r.user_agent = "imsue";
+	reg_register_extras(ue, &r);
 	if (ue_msg_register_build(&r, text, sizeof(text)) < 0) {
 		set_error(ue, "REGISTER does not fit in %zu bytes", sizeof(text));
 		return -1;
@@ -364,7 +415,19 @@ static void reset_auth(struct ims_ue *ue)
 	ue->authorization[0] = '\0';
 	ue->invalid_challenges = 0;
 	ue->answered_challenges = 0;
+	ue->stale_challenges = 0;
 	ue->sent_response = false;
+}
+
+/* A new registration starts without the TLS session of the last one
+ * (5.1.1.2; doc/tls.md). */
+static void tls_forget(struct ims_ue *ue)
+{
+	ue->tls_protected = false;
+	ue->security_verify[0] = '\0';
+	if (ue->glue)
+		sip_glue_tls_close(ue->glue);
+	reg_ipsec_forget(ue); /* the SA sets too (5.1.1.6.1, 5.1.1.7) */
 }
 
 /* A new registration: new Call-ID and tag, CSeq from 1 (5.1.1.2). */
@@ -383,12 +446,15 @@ static enum reg_state begin_initial(struct ims_ue *ue)
 	reset_auth(ue);
 	memset(&ue->ok, 0, sizeof(ue->ok));
 	ue->granted = 0;
+	tls_forget(ue);
 	if (build_security_client(ue) != 0 ||
 	    build_authorization(ue, AUTH_EMPTY, NULL, 0, NULL) != 0)
 		return REG_FAILED;
 	if (send_register(ue, REG_KIND_REGISTER) != 0) {
 		ue->failures++;
 		ue_timer_start(ue->t_backoff, backoff_delay_ms(ue));
+		/* e.g. the P-CSCF's TLS certificate was rejected (doc/tls.md) */
+		reg_emit(ue, "error", ue->last_error[0] ? ue->last_error : "cannot send REGISTER");
 		return REG_BACKOFF;
 	}
 	return REG_REGISTERING;
@@ -400,6 +466,7 @@ static enum reg_state a_start(struct ims_ue *ue, const struct sip_view *v)
 	ue->failures = 0;
 	ue->pcscf_tried = 0;
 	ue->last_error[0] = '\0';
+	ue->tls_abandons = 0;
 	return begin_initial(ue);
 }
 
@@ -436,6 +503,65 @@ static enum reg_kind current_kind(const struct ims_ue *ue)
 	return ue->state == REG_DEREGISTERING ? REG_KIND_DEREGISTER : REG_KIND_REGISTER;
 }
 
+static enum reg_state a_dereg_done(struct ims_ue *ue, const struct sip_view *v);
+
+/* SIP digest with TLS, 5.1.1.5.6: the 401's Security-Server must list
+ * "tls", else the authentication is abandoned and a new REGISTER sent
+ * (once; a second such 401 in a row is a failure with backoff, so a
+ * P-CSCF without tls cannot make us loop). A valid one is kept for
+ * Security-Verify and moves the registration onto the TLS session.
+ * Returns 0 to go on answering the challenge, else 1 with *next. */
+static int tls_challenge(struct ims_ue *ue, const struct sip_view *v, enum reg_kind kind,
+			 enum reg_state *next)
+{
+	struct sec_agree_list l = {0};
+	char joined[sizeof(ue->security_verify)], err[160] = "";
+	size_t n = 0;
+	bool tls = false, bad = false;
+
+	joined[0] = '\0';
+	for (size_t i = 0; i < v->n_hdrs; i++) {
+		const char *val = v->hdrs[i].value;
+
+		if (strcasecmp(v->hdrs[i].name, "Security-Server"))
+			continue;
+		if (sec_agree_parse(val, strlen(val), &l, err, sizeof(err)) != 0) {
+			bad = true;
+			break;
+		}
+		n += (size_t)snprintf(joined + n, n < sizeof(joined) ? sizeof(joined) - n : 0,
+				      "%s%s", n ? ", " : "", val);
+	}
+	for (size_t i = 0; !bad && i < l.n; i++)
+		if (l.e[i].mech == SEC_MECH_TLS)
+			tls = true;
+	sec_agree_clear(&l);
+	if (tls && n < sizeof(joined)) {
+		ue->tls_abandons = 0;
+		snprintf(ue->security_verify, sizeof(ue->security_verify), "%s", joined);
+		ue->tls_protected = true;
+		return 0;
+	}
+	if (bad)
+		set_error(ue, "sec-agree: Security-Server of the 401 unreadable (%s)", err);
+	else if (tls)
+		set_error(ue, "sec-agree: Security-Server of the 401 too long");
+	else
+		set_error(ue, "sec-agree: the 401 has %s: authentication abandoned (5.1.1.5.6)",
+			  joined[0] ? "no \"tls\" in Security-Server" : "no Security-Server");
+	if (kind == REG_KIND_DEREGISTER) {
+		*next = a_dereg_done(ue, v);
+		return 1;
+	}
+	if (++ue->tls_abandons > 1) {
+		*next = go_backoff(ue); /* emits the error */
+		return 1;
+	}
+	reg_emit(ue, "error", ue->last_error);
+	*next = begin_initial(ue);
+	return 1;
+}
+
 /* 401: 5.1.1.5.1 (AKA), 5.1.1.5.3 (invalid AKA challenges), 5.1.1.5.4
  * (digest), 5.1.1.5.12 (at most two consecutive invalid challenges). */
 static enum reg_state a_challenge(struct ims_ue *ue, const struct sip_view *v)
@@ -461,6 +587,12 @@ static enum reg_state a_challenge(struct ims_ue *ue, const struct sip_view *v)
 		set_error(ue, "%d without a Digest challenge", v->status);
 		return go_backoff(ue);
 	}
+	if (ue->cfg.security == UE_SEC_TLS) {
+		enum reg_state next;
+
+		if (tls_challenge(ue, v, kind, &next) != 0)
+			return next;
+	}
 	if (++ue->answered_challenges > REG_MAX_ANSWERED_CHALLENGES) {
 		set_error(ue, "auth-failed: %d challenges in a row", ue->answered_challenges);
 		reg_emit(ue, "auth-failed", ue->last_error);
@@ -469,6 +601,14 @@ static enum reg_state a_challenge(struct ims_ue *ue, const struct sip_view *v)
 	if (sec_challenge_parse(www, strlen(www), &ch, err, sizeof(err)) != 0) {
 		set_error(ue, "WWW-Authenticate: %s", err);
 		return go_backoff(ue);
+	}
+	/* RFC 7616 3.3 / RFC 2617 3.2.1: stale=true only says our nonce expired
+	 * (the credentials were right): answer it without counting it, a few
+	 * times at most. */
+	if (ch.stale && ue->sent_response && ue->stale_challenges < REG_MAX_STALE_CHALLENGES) {
+		ue->stale_challenges++;
+		ue->answered_challenges--;
+		reg_log(ue, 2, "stale nonce: answering the new one");
 	}
 	snprintf(ue->realm, sizeof(ue->realm), "%s", ch.realm ? ch.realm : ue->domain);
 	snprintf(ue->opaque, sizeof(ue->opaque), "%s", ch.opaque ? ch.opaque : "");
@@ -510,13 +650,32 @@ static enum reg_state a_challenge(struct ims_ue *ue, const struct sip_view *v)
 		}
 		st = sec_cred_check(ue->cred, rand, autn, &res, err, sizeof(err));
 		reg_log(ue, 2, "AKA challenge: %s", sec_aka_status_name(st));
+		if (st == SEC_AKA_OK && ue->cfg.log_keys) {
+			/* Only with imsued -K or [debug] log_keys (lab use: decrypting ESP). */
+			char hx[3][33] = {{0}};
+			const uint8_t *kv[3] = {res.res, res.ck, res.ik};
+			size_t kl[3] = {res.res_len, 16, 16};
+
+			for (int i = 0; i < 3; i++)
+				for (size_t j = 0; j < kl[i] && j < 16; j++)
+					snprintf(hx[i] + 2 * j, 3, "%02x", kv[i][j]);
+			reg_log(ue, 1, "log_keys: res=%s ck=%s ik=%s", hx[0], hx[1], hx[2]);
+			OPENSSL_cleanse(hx, sizeof(hx));
+		}
 		switch (st) {
 		case SEC_AKA_OK:
 			ue->invalid_challenges = 0;
-			if (ue->cfg.security == UE_SEC_IPSEC || ue->cfg.security == UE_SEC_TLS) {
+			if (ue->cfg.security == UE_SEC_TLS) {
 				sec_aka_result_wipe(&res);
-				set_error(ue, "%s not yet supported",
-					  ue->cfg.security == UE_SEC_IPSEC ? "ipsec" : "tls");
+				set_error(ue, "tls not yet supported");
+				reg_emit(ue, "error", ue->last_error);
+				return REG_FAILED;
+			}
+			/* The temporary SA set; the response goes over it (5.1.1.5.1). */
+			if (ue->cfg.security == UE_SEC_IPSEC &&
+			    reg_ipsec_challenge(ue, v, res.ck, res.ik) != 0) {
+				sec_aka_result_wipe(&res);
+				reg_ipsec_forget(ue); /* no set outlives the failure */
 				reg_emit(ue, "error", ue->last_error);
 				return REG_FAILED;
 			}
@@ -607,7 +766,7 @@ static enum reg_state a_ok(struct ims_ue *ue, const struct sip_view *v)
 	ue->pending = NULL;
 	ue_timer_stop(ue->t_await_auth);
 	if (ue_msg_reg_ok_parse(v->hdrs, v->n_hdrs, sip_glue_local_host(ue->glue),
-				sip_glue_local_port(ue->glue),
+				reg_ipsec_contact_port(ue),
 				ue->instance[0] ? ue->instance : NULL, &ue->ok, err,
 				sizeof(err)) != 0) {
 		set_error(ue, "200 OK: %s", err);
@@ -633,6 +792,16 @@ static enum reg_state a_ok(struct ims_ue *ue, const struct sip_view *v)
 					sizeof(err)) != 0) {
 			set_error(ue, "Authentication-Info: %s", err);
 			return go_backoff(ue);
+		}
+		/* RFC 2617 3.2.3: cnonce and nc echo those of our request. */
+		if (ue->sent_response && ue->qop_auth &&
+		    ((ai.cnonce && strcmp(ai.cnonce, ue->cnonce)) ||
+		     (ai.has_nc && ai.nc != ue->nc))) {
+			sec_auth_info_clear(&ai);
+			set_error(ue,
+				  "auth-failed: Authentication-Info cnonce/nc do not match ours");
+			reg_emit(ue, "auth-failed", ue->last_error);
+			return REG_FAILED;
 		}
 		if (ai.rspauth && ue->cfg.auth == UE_AUTH_DIGEST && ue->sent_response) {
 			struct sec_digest_input in = {0};
@@ -667,10 +836,12 @@ static enum reg_state a_ok(struct ims_ue *ue, const struct sip_view *v)
 		sec_auth_info_clear(&ai);
 	}
 	ue->granted = (unsigned long)ue->ok.expires;
+	reg_ipsec_ok(ue, ue->granted); /* temporary -> established (5.1.1.5.1) */
 	ue->failures = 0;
 	ue->pcscf_tried = 0;
 	ue->answered_challenges = 0;
 	ue->invalid_challenges = 0;
+	ue->stale_challenges = 0;
 	ue->was_registered = true;
 	ue->last_error[0] = '\0';
 	clock_gettime(CLOCK_MONOTONIC, &ue->registered_at);
@@ -764,8 +935,11 @@ static enum reg_state a_timer_f(struct ims_ue *ue, const struct sip_view *v)
 
 	ue->pending = NULL;
 	next_hop(ue, hop, sizeof(hop));
-	set_error(ue, "no response from P-CSCF %s (%d %s)", hop, v ? v->status : 408,
-		  v && v->phrase ? v->phrase : "timer F");
+	if (v && v->local && v->phrase && !strncmp(v->phrase, "TLS to ", 7))
+		set_error(ue, "%s", v->phrase); /* the TLS session failed (doc/tls.md) */
+	else
+		set_error(ue, "no response from P-CSCF %s (%d %s)", hop, v ? v->status : 408,
+			  v && v->phrase ? v->phrase : "timer F");
 	if (++ue->pcscf_tried < ue->cfg.n_pcscf) {
 		ue->pcscf = (ue->pcscf + 1) % ue->cfg.n_pcscf;
 		reg_log(ue, 2, "trying P-CSCF %d", ue->pcscf + 1);
@@ -787,6 +961,14 @@ static enum reg_state a_await_auth(struct ims_ue *ue, const struct sip_view *v)
 static enum reg_state a_refresh(struct ims_ue *ue, const struct sip_view *v)
 {
 	(void)v;
+	/* 5.1.1.5.7: the TLS session is gone, so is the registration's
+	 * protection at the P-CSCF: a new initial registration. */
+	if ((ue->tls_protected || ue->cfg.pcscf[ue->pcscf].tp == UE_TP_TLS) &&
+	    sip_glue_tls_state(ue->glue) != 1) {
+		set_error(ue, "TLS session to the P-CSCF lost: new initial registration");
+		reg_emit(ue, "error", ue->last_error);
+		return begin_initial(ue);
+	}
 	ue->expires_req = ue->cfg.expires;
 	ue->answered_challenges = 0;
 	if (build_security_client(ue) != 0 || auth_for_follow_up(ue) != 0 ||
@@ -838,6 +1020,31 @@ static enum reg_state a_dereg_done(struct ims_ue *ue, const struct sip_view *v)
 	ue->granted = 0;
 	memset(&ue->ok, 0, sizeof(ue->ok));
 	ue->state = REG_DEREGISTERED;
+	/* 5.1.1.6.1: nothing registered over it any more. */
+	tls_forget(ue);
+	reg_emit(ue, "deregistered", reason);
+	return REG_DEREGISTERED;
+}
+
+/* The reg event said our registration ended (5.1.1.7, ue/regevent.c):
+ * the binding is gone at the registrar, so nothing is sent. */
+static enum reg_state a_net_dereg(struct ims_ue *ue, const struct sip_view *v)
+{
+	char reason[96];
+
+	(void)v;
+	if (ue->pending) {
+		sip_glue_out_cancel(ue->pending);
+		ue->pending = NULL;
+	}
+	stop_timers(ue);
+	snprintf(reason, sizeof(reason), "network: %s", ue_regevent_reason(ue));
+	ue->was_registered = false;
+	ue->granted = 0;
+	memset(&ue->ok, 0, sizeof(ue->ok));
+	ue->state = REG_DEREGISTERED;
+	/* 5.1.1.7: the TLS session goes (this runs after the NOTIFY's 200). */
+	tls_forget(ue);
 	reg_emit(ue, "deregistered", reason);
 	return REG_DEREGISTERED;
 }
@@ -873,6 +1080,7 @@ static const struct reg_transition {
 	{S(REG_REREGISTERING), REG_EV_SERVER_ERROR, a_reinitial},
 	{S(REG_REREGISTERING), REG_EV_REJECTED, a_reinitial},
 	{S(REG_REGISTERED) | S(REG_REREGISTERING), REG_EV_DEREGISTER, a_deregister},
+	{S(REG_REGISTERED) | S(REG_REREGISTERING), REG_EV_NETWORK_DEREG, a_net_dereg},
 
 	{S(REG_DEREGISTERING), REG_EV_OK, a_dereg_done},
 	{S(REG_DEREGISTERING), REG_EV_TOO_BRIEF, a_dereg_done},
@@ -908,15 +1116,67 @@ void reg_dispatch(struct ims_ue *ue, enum reg_event ev, const struct sip_view *v
 		reg_log(ue, 3, "%s: event %s ignored", reg_state_name(from), reg_event_name(ev));
 		return;
 	}
+	if (ev == REG_EV_DEREGISTER)
+		ue_regevent_unsubscribe(ue); /* before the de-REGISTER */
 	to = t->act(ue, v);
 	ue->state = to;
 	reg_log(ue, 3, "%s --%s--> %s", reg_state_name(from), reg_event_name(ev),
 		reg_state_name(to));
+	ue_regevent_on_state(ue, from, to);
+	/* Additional IMPUs follow the first one (ue/reg_extra.c). */
+	if (ev == REG_EV_START)
+		reg_extra_on_start(ue);
+	if (to == REG_REGISTERED)
+		reg_extra_on_registered(ue);
+	else if (to == REG_DEREGISTERING && from != REG_DEREGISTERING)
+		reg_extra_on_lost(ue, true, ue->dereg_all);
+	else if (to == REG_FAILED || to == REG_BACKOFF || to == REG_DEREGISTERED ||
+		 (!ue->was_registered && to != REG_DEREGISTERING))
+		reg_extra_on_lost(ue, false, false); /* a re-authentication keeps them */
+	reg_check_shutdown(ue);
+}
+
+void reg_check_shutdown(struct ims_ue *ue)
+{
 	if (ue->shutting_down && ue->shutdown_done &&
-	    (to == REG_DEREGISTERED || to == REG_FAILED || to == REG_BACKOFF)) {
+	    (ue->state == REG_DEREGISTERED || ue->state == REG_FAILED ||
+	     ue->state == REG_BACKOFF) &&
+	    !reg_extra_busy(ue)) {
 		stop_timers(ue);
 		shutdown_finish(ue);
 	}
+}
+
+/* Helpers shared with ue/reg_extra.c (additional IMPUs). */
+void reg_contact_user(const struct ims_ue *ue, char *out, size_t outlen)
+{
+	contact_user(ue, out, outlen);
+}
+
+void reg_next_hop(const struct ims_ue *ue, char *out, size_t outlen)
+{
+	next_hop(ue, out, outlen);
+}
+
+const char *reg_transport_name(const struct ims_ue *ue)
+{
+	return tp_name(ue->cfg.pcscf[ue->pcscf].tp);
+}
+
+int reg_auth_follow_up(struct ims_ue *ue)
+{
+	return auth_for_follow_up(ue);
+}
+
+int reg_auth_response(struct ims_ue *ue, const uint8_t *secret, size_t secret_len)
+{
+	return build_authorization(ue, AUTH_RESPONSE, secret, secret_len, NULL);
+}
+
+int reg_auth_invalid(struct ims_ue *ue, const char *auts_b64)
+{
+	return build_authorization(ue, auts_b64 && *auts_b64 ? AUTH_SYNC_FAIL : AUTH_MAC_FAIL, NULL,
+				   0, auts_b64);
 }
 
 static void on_response(void *arg, struct sip_out *o, const struct sip_view *v)
@@ -952,8 +1212,8 @@ static void on_response(void *arg, struct sip_out *o, const struct sip_view *v)
 	reg_dispatch(ue, ev, v);
 }
 
-/* Requests outside our transactions: the reg event NOTIFY arrives with
- * issue 5; until then there is no dialog to match. */
+/* Requests outside our transactions: NOTIFYs of the reg event dialog go to
+ * ue/regevent.c; other dialog requests get 481 (we have no other dialogs). */
 static int on_request(void *arg, const struct sip_view *v)
 {
 	struct ims_ue *ue = arg;
@@ -961,6 +1221,12 @@ static int on_request(void *arg, const struct sip_view *v)
 						     "UPDATE", "PRACK", "REFER"};
 
 	reg_log(ue, 2, "incoming %s", v->method ? v->method : "?");
+	{
+		int st = ue_regevent_request(ue, v); /* NOTIFYs of the reg event dialog */
+
+		if (st)
+			return st;
+	}
 	if (v->method && !strcmp(v->method, "OPTIONS"))
 		return 200;
 	for (size_t i = 0; i < sizeof(dialog_methods) / sizeof(dialog_methods[0]); i++)
@@ -984,10 +1250,26 @@ int reg_init(struct ims_ue *ue, char *err, size_t errlen)
 	gp.port = ue->cfg.port;
 	gp.t1_ms = ue->cfg.t1_ms;
 	gp.timer_f_ms = ue->cfg.timer_f_ms;
+	gp.tls = ue->cfg.security == UE_SEC_TLS;
+	for (int i = 0; i < ue->cfg.n_pcscf; i++)
+		gp.tls = gp.tls || ue->cfg.pcscf[i].tp == UE_TP_TLS;
+	gp.tls_ca_file = ue->cfg.ca_file;
+	/* Sofia's own name check cannot match IP addresses (doc/tls.md). */
+	gp.tls_names_by_stack = true;
+	for (int i = 0; i < ue->cfg.n_pcscf; i++) {
+		unsigned char a[16];
+
+		if (inet_pton(AF_INET, ue->cfg.pcscf[i].host, a) == 1 ||
+		    inet_pton(AF_INET6, ue->cfg.pcscf[i].host, a) == 1)
+			gp.tls_names_by_stack = false;
+	}
 	gp.on_request = on_request;
 	gp.log = glue_log;
 	gp.arg = ue;
+	gp.pcap = ue->cfg.pcap;
 	if (sip_glue_new(&ue->glue, &gp, err, errlen) != 0)
+		return -1;
+	if (reg_ipsec_init(ue, err, errlen) != 0)
 		return -1;
 	ue->t_refresh = ue_timer_new(ue->loop, on_t_refresh, ue);
 	ue->t_backoff = ue_timer_new(ue->loop, on_t_backoff, ue);
@@ -997,11 +1279,15 @@ int reg_init(struct ims_ue *ue, char *err, size_t errlen)
 		return -1;
 	}
 	ue->state = REG_DEREGISTERED;
-	return 0;
+	if (ue_regevent_new(ue, err, errlen) != 0)
+		return -1;
+	return reg_extra_init(ue, err, errlen);
 }
 
 void reg_fini(struct ims_ue *ue)
 {
+	reg_extra_fini(ue);
+	ue_regevent_free(ue);
 	if (ue->pending) {
 		sip_glue_out_cancel(ue->pending);
 		ue->pending = NULL;
@@ -1010,6 +1296,7 @@ void reg_fini(struct ims_ue *ue)
 	ue_timer_free(ue->t_backoff);
 	ue_timer_free(ue->t_await_auth);
 	ue->t_refresh = ue->t_backoff = ue->t_await_auth = NULL;
+	reg_ipsec_fini(ue); /* every SA set deleted at shutdown */
 	sip_glue_free(ue->glue);
 	ue->glue = NULL;
 	OPENSSL_cleanse(ue->authorization, sizeof(ue->authorization));

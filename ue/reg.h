@@ -41,6 +41,7 @@ enum reg_event {
 	REG_EV_BACKOFF_DONE, /* backoff timer */
 	REG_EV_AWAIT_AUTH,   /* reg-await-auth timer */
 	REG_EV_DEREGISTER,   /* user-initiated deregistration */
+	REG_EV_NETWORK_DEREG, /* reg event NOTIFY: our registration ended (5.1.1.7) */
 	REG_N_EVENTS
 };
 
@@ -58,6 +59,7 @@ struct ims_ue {
 
 	struct sip_glue *glue;
 	struct sec_cred *cred; /* AKA credential source */
+	struct ue_regevent *regevent; /* reg event subscription (ue/regevent.c) */
 
 	/* Identity in use. */
 	char impu[256];
@@ -93,7 +95,12 @@ struct ims_ue {
 	bool sent_response;       /* the outstanding REGISTER carried a response */
 	int invalid_challenges;   /* consecutive, 5.1.1.5.12 */
 	int answered_challenges;  /* in this attempt (loop guard) */
+	int stale_challenges;     /* stale=true answered since the last 200 (OK) */
 	char security_client[512];
+	/* SIP digest with TLS (5.1.1.4.4, 5.1.1.5.6, doc/tls.md). */
+	char security_verify[512]; /* the 401's Security-Server, mirrored */
+	bool tls_protected;        /* requests go over the TLS session to the protected port */
+	int tls_abandons;          /* consecutive 401s without "tls" in Security-Server */
 
 	/* What the 200 (OK) gave. */
 	struct ue_msg_reg_ok ok;
@@ -111,6 +118,16 @@ struct ims_ue {
 	void (*shutdown_done)(void *);
 	void *shutdown_arg;
 	bool shutting_down;
+
+	/* Additional IMPUs (cfg.impu[1..], ue/reg_extra.c). */
+	struct reg_extra *extra;
+	int n_extra;
+	struct reg_extra *fetch; /* fetching bindings (REGISTER without Contact) */
+	char feature_tags[640];  /* g.3gpp.icsi-ref from cfg.icsi, "" if none */
+	/* Set by the IPsec code while REGISTERs go over established security
+	 * associations (tls_protected is the TLS counterpart). */
+	bool sa_protected;
+	struct reg_ipsec *ipsec; /* IPsec sec-agree state (ue/reg_ipsec.c), NULL without */
 };
 
 /* Create the transport and timers; 0 or -1 with err. */
@@ -125,5 +142,28 @@ void reg_log(struct ims_ue *ue, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Emit an event to the UE's callback (name, reason may be NULL). */
 void reg_emit(struct ims_ue *ue, const char *name, const char *reason);
+/* The same for any IMPU of the UE (additional IMPUs): expires and
+ * last_error are left out when NULL. */
+void reg_emit_for(struct ims_ue *ue, const char *name, const char *impu, const char *state,
+		  const unsigned long *expires, const char *reason, const char *last_error);
+/* Finish a pending shutdown once nothing is registered or outstanding. */
+void reg_check_shutdown(struct ims_ue *ue);
+
+/* For ue/reg_extra.c: the Contact user part and first hop of the
+ * registration, its transport name, and the Authorization (into
+ * ue->authorization) of a follow-up request (5.1.1.4.2/5.1.1.4.3), of the
+ * answer to the challenge stored in ue (secret: password or RES), or of an
+ * invalid AKA challenge (auts_b64 NULL: MAC failure). 0 or -1. */
+void reg_contact_user(const struct ims_ue *ue, char *out, size_t outlen);
+void reg_next_hop(const struct ims_ue *ue, char *out, size_t outlen);
+const char *reg_transport_name(const struct ims_ue *ue);
+/* True when the next REGISTER goes over IPsec SAs or a TLS session. */
+bool reg_request_protected(const struct ims_ue *ue);
+/* Fields common to every REGISTER of the UE that depend on its
+ * configuration and protection: ICSI feature tags, P-Access-Network-Info. */
+void reg_register_extras(const struct ims_ue *ue, struct ue_msg_register *r);
+int reg_auth_follow_up(struct ims_ue *ue);
+int reg_auth_response(struct ims_ue *ue, const uint8_t *secret, size_t secret_len);
+int reg_auth_invalid(struct ims_ue *ue, const char *auts_b64);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NTA_AGENT_MAGIC_T    void
 #define NTA_OUTGOING_MAGIC_T void
@@ -21,9 +22,16 @@
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/sresolv.h>
 #include <sofia-sip/tport_tag.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/tport.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_strlst.h>
 
+#include "sec/tls.h"
 #include "ue/loop.h"
+#include "ue/pcap.h"
 #include "ue/sip_glue.h"
 
 /* ------------------------------------------------------------------ */
@@ -264,6 +272,15 @@ struct sip_glue {
 	sip_glue_log_cb log;
 	void *arg;
 	struct sip_out *outs; /* pending client transactions */
+	struct ue_pcap_tap *pcap; /* [debug] pcap: converts Sofia's transport dump */
+	struct glue_tls *tls; /* TLS towards the P-CSCF (doc/tls.md), NULL without */
+	/* IPsec (doc/ipsec.md): UDP transports on protected ports, and the
+	 * route requests take while a set is in use (port_c 0: none). */
+	struct {
+		uint16_t port;
+		tport_t *tp;
+	} sa_tp[16];
+	uint16_t sa_port_c, sa_port_s;
 };
 
 struct sip_out {
@@ -273,10 +290,26 @@ struct sip_out {
 	sip_glue_resp_cb cb;
 	void *arg;
 	bool in_cb, dead;
+	tport_t *tls_tp; /* the TLS session this request is pinned to */
+	bool tls;        /* next hop is TLS */
 };
+
+/* TLS towards the P-CSCF; defined at the end of this file. */
+struct glue_tls;
+static int glue_tls_new(struct sip_glue *g, const char *ip, const char *ca_file,
+			bool verify_names, char *err, size_t errlen);
+static void glue_tls_release(struct sip_glue *g);
+static void glue_tls_close_all(struct sip_glue *g);
+static void glue_tls_free(struct sip_glue *g);
+static int glue_tls_prepare(struct sip_glue *g, struct sip_out *o, const char *next_hop,
+			    char *err, size_t errlen);
+static void glue_tls_response(struct sip_out *o, nta_outgoing_t *orq, msg_t *msg,
+			      struct sip_view *v);
 
 static void glue_log(struct sip_glue *g, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static tport_t *glue_sa_prepare(struct sip_glue *g, msg_t *msg, const char *next_hop, char *err,
+				size_t errlen);
 
 static void glue_log(struct sip_glue *g, int level, const char *fmt, ...)
 {
@@ -435,6 +468,7 @@ static int glue_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t
 		gv.v.local = true;
 	}
 	glue_log(o->g, 2, "received %d %s", gv.v.status, gv.v.phrase ? gv.v.phrase : "");
+	glue_tls_response(o, orq, msg, &gv.v);
 	glue_out_unlink(o);
 	o->in_cb = true;
 	if (!o->dead)
@@ -498,7 +532,13 @@ int sip_glue_new(struct sip_glue **out, const struct sip_glue_params *p, char *e
 	g->agent =
 		nta_agent_create(p->loop->root, (url_string_t const *)(intptr_t)-1, glue_agent_cb,
 				 (nta_agent_magic_t *)g, NTATAG_CLIENT_RPORT(1), NTATAG_SIP_T1(t1),
-				 NTATAG_SIP_T1X64(tf), NTATAG_UA(1), TAG_END());
+				 NTATAG_SIP_T1X64(tf), NTATAG_UA(1),
+				 /* RFC 3263 lookups of FQDN P-CSCFs use nta's resolver;
+				  * IMSUE_RESOLV_CONF names another resolv.conf (tests,
+				  * labs; Sofia's "port N" directive is understood). */
+				 TAG_IF(getenv("IMSUE_RESOLV_CONF") && *getenv("IMSUE_RESOLV_CONF"),
+					SRESTAG_RESOLV_CONF(getenv("IMSUE_RESOLV_CONF"))),
+				 TAG_END());
 	if (!g->agent) {
 		snprintf(err, errlen, "cannot create the SIP agent: %s", strerror(errno));
 		goto fail;
@@ -512,11 +552,18 @@ int sip_glue_new(struct sip_glue **out, const struct sip_glue_params *p, char *e
 
 		snprintf(star, sizeof(url) - (size_t)(star - url), "%u", p->port);
 	}
+	if (p->pcap && *p->pcap &&
+	    ue_pcap_tap_new(&g->pcap, p->loop, p->pcap, g->log, g->arg, err, errlen) != 0)
+		goto fail;
 	if (nta_agent_add_tport(g->agent, (url_string_t const *)url, TPTAG_IDENT(g->ident),
+				TAG_IF(g->pcap, TPTAG_DUMP(g->pcap ? ue_pcap_tap_dump_path(g->pcap)
+								   : NULL)),
 				TAG_END()) < 0) {
 		snprintf(err, errlen, "cannot bind SIP transports on %s: %s", url, strerror(errno));
 		goto fail;
 	}
+	if (p->tls && glue_tls_new(g, ip, p->tls_ca_file, p->tls_names_by_stack, err, errlen) != 0)
+		goto fail;
 	v = nta_agent_via(g->agent);
 	if (!v || !v->v_port) {
 		snprintf(err, errlen, "SIP transport on %s has no address", url);
@@ -524,6 +571,7 @@ int sip_glue_new(struct sip_glue **out, const struct sip_glue_params *p, char *e
 	}
 	snprintf(g->host, sizeof(g->host), "%s", v->v_host);
 	g->port = (uint16_t)strtoul(v->v_port, NULL, 10);
+	ue_pcap_tap_set_local(g->pcap, g->host, g->port);
 	for (; v; v = v->v_next)
 		glue_log(g, 2, "listening on %s %s:%s", v->v_protocol, v->v_host,
 			 v->v_port ? v->v_port : "");
@@ -532,6 +580,8 @@ int sip_glue_new(struct sip_glue **out, const struct sip_glue_params *p, char *e
 fail:
 	if (g->agent)
 		nta_agent_destroy(g->agent);
+	glue_tls_free(g);
+	ue_pcap_tap_free(g->pcap);
 	su_home_deinit(g->home);
 	free(g);
 	return -1;
@@ -548,7 +598,10 @@ void sip_glue_free(struct sip_glue *g)
 		nta_outgoing_destroy(o->orq);
 		free(o);
 	}
+	glue_tls_close_all(g);
 	nta_agent_destroy(g->agent);
+	glue_tls_free(g);
+	ue_pcap_tap_free(g->pcap); /* after the agent: its last messages too */
 	su_home_deinit(g->home);
 	free(g);
 }
@@ -573,6 +626,7 @@ struct sip_out *sip_glue_send(struct sip_glue *g, const char *next_hop, const ch
 	sip_request_t *rq;
 	const char *eol = strstr(text, "\r\n");
 	char *line, *hdrs;
+	tport_t *sa_tp;
 
 	if (!eol) {
 		snprintf(err, errlen, "request has no header fields");
@@ -615,8 +669,22 @@ struct sip_out *sip_glue_send(struct sip_glue *g, const char *next_hop, const ch
 	o->g = g;
 	o->cb = cb;
 	o->arg = arg;
+	if (glue_tls_prepare(g, o, next_hop, err, errlen) != 0) {
+		msg_destroy(msg);
+		free(o);
+		return NULL;
+	}
+	sa_tp = o->tls ? NULL : glue_sa_prepare(g, msg, next_hop, err, errlen);
+	if (!o->tls && g->sa_port_c && !sa_tp) {
+		msg_destroy(msg);
+		free(o);
+		return NULL;
+	}
 	o->orq = nta_outgoing_mcreate(g->agent, glue_response, (nta_outgoing_magic_t *)o,
-				      (url_string_t const *)next_hop, msg, TAG_END());
+				      (url_string_t const *)next_hop, msg,
+				      TAG_IF(o->tls_tp != NULL, NTATAG_TPORT(o->tls_tp)),
+				      TAG_IF(sa_tp != NULL, NTATAG_TPORT(sa_tp)),
+				      TAG_IF(sa_tp != NULL, NTATAG_USER_VIA(1)), TAG_END());
 	if (!o->orq) {
 		snprintf(err, errlen, "cannot send %s via %s", rq->rq_method_name, next_hop);
 		msg_destroy(msg);
@@ -639,4 +707,400 @@ void sip_glue_out_cancel(struct sip_out *o)
 	glue_out_unlink(o);
 	nta_outgoing_destroy(o->orq);
 	free(o);
+}
+
+/* ------------------------------------------------------------------ */
+/* TLS towards the P-CSCF (doc/tls.md)                                 */
+
+/* Sofia verifies the chain, the dates and (TPTLS_VERIFY_SUBJECTS_OUT) that
+ * the host we dialled is among the certificate's subjectAltNames or its
+ * CN, but it reports none of this to us and it accepts a CN even next to
+ * dNSNames. So every new session is first probed with sec/tls.h, which
+ * applies the strict policy and names the failure; Sofia's own check then
+ * guards the session that carries the requests. A session, once up, is
+ * pinned (NTATAG_TPORT): if it goes away it is reported as lost, never
+ * silently replaced by a new connection (TS 24.229 5.1.1.5.7). */
+struct glue_tls {
+	struct sec_tls_policy pol;
+	char ca_file[4096];
+	unsigned timeout_ms;
+	uint16_t port;       /* our TLS listening port */
+	tport_t *tp;         /* the pinned session (referenced) */
+	char peer_host[256];
+	uint16_t peer_port;
+	char probe_names[1024]; /* sec_tls_cert_names() of the verified certificate */
+	enum sec_tls_fail last_fail;
+	char last_err[300];
+};
+
+/* Exported by libsofia-sip-ua, not declared in its public headers. */
+extern su_log_t tport_log[];
+
+/* Sofia's tport log (its TLS set-up complains about the client certificate
+ * we do not have): only with IMSUE_SOFIA_DEBUG set. */
+static void glue_tport_logger(void *stream, char const *fmt, va_list ap)
+{
+	(void)stream;
+	if (getenv("IMSUE_SOFIA_DEBUG"))
+		vfprintf(stderr, fmt, ap);
+}
+
+static int glue_tls_new(struct sip_glue *g, const char *ip, const char *ca_file,
+			bool verify_names, char *err, size_t errlen)
+{
+	struct glue_tls *t = calloc(1, sizeof(*t));
+	char dir[] = "/tmp/imsue-tls-XXXXXX", link[64], url[128];
+	tport_t *tp;
+	int rc;
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	g->tls = t;
+	snprintf(t->ca_file, sizeof(t->ca_file), "%s", ca_file ? ca_file : "");
+	t->pol.ca_file = t->ca_file;
+	t->timeout_ms = 4000;
+	su_log_redirect(tport_log, glue_tport_logger, NULL);
+	if (access(sec_tls_ca_bundle(&t->pol), R_OK) != 0) {
+		snprintf(err, errlen, "TLS: cannot read the CA file %s: %s",
+			 sec_tls_ca_bundle(&t->pol), strerror(errno));
+		return -1;
+	}
+	/* Sofia reads its CAs from <dir>/cafile.pem once, when the transport
+	 * is created: give it a private directory with a link to our bundle
+	 * and remove it right after. */
+	if (!mkdtemp(dir)) {
+		snprintf(err, errlen, "TLS: cannot create a directory in /tmp: %s",
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(link, sizeof(link), "%s/cafile.pem", dir);
+	if (symlink(sec_tls_ca_bundle(&t->pol), link) != 0) {
+		snprintf(err, errlen, "TLS: cannot link the CA file: %s", strerror(errno));
+		rmdir(dir);
+		return -1;
+	}
+	if (strchr(ip, ':'))
+		snprintf(url, sizeof(url), "sips:[%s]:*", ip);
+	else
+		snprintf(url, sizeof(url), "sips:%s:*", ip);
+	/* TPTAG_TLS_VERSION(0): SSLv23_method, i.e. what OpenSSL allows (TLS 1.2
+	 * and up at OpenSSL 3's default security level); 1 would mean TLS 1.0 only. */
+	rc = nta_agent_add_tport(g->agent, (url_string_t const *)url, TPTAG_IDENT(g->ident),
+				 TPTAG_CERTIFICATE(dir), TPTAG_TLS_VERSION(0),
+				 TPTAG_TLS_VERIFY_POLICY(verify_names ? TPTLS_VERIFY_SUBJECTS_OUT
+								      : TPTLS_VERIFY_OUT),
+				 TPTAG_TLS_VERIFY_DEPTH(SEC_TLS_DEFAULT_DEPTH),
+				 TPTAG_TLS_VERIFY_DATE(1), TAG_END());
+	unlink(link);
+	rmdir(dir);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot create the TLS transport on %s: %s", url,
+			 strerror(errno));
+		return -1;
+	}
+	tp = tport_by_protocol(nta_agent_tports(g->agent), "tls");
+	if (!tp || !tport_name(tp) || !tport_name(tp)->tpn_port) {
+		snprintf(err, errlen, "TLS transport on %s has no port", url);
+		return -1;
+	}
+	t->port = (uint16_t)strtoul(tport_name(tp)->tpn_port, NULL, 10);
+	return 0;
+}
+
+static void glue_tls_release(struct sip_glue *g)
+{
+	if (!g->tls || !g->tls->tp)
+		return;
+	tport_shutdown(g->tls->tp, 2);
+	tport_unref(g->tls->tp);
+	g->tls->tp = NULL;
+}
+
+/* Before the agent goes: nta_agent_destroy() frees open TLS connections
+ * without their OpenSSL state, so shut every one down first. */
+static void glue_tls_close_all(struct sip_glue *g)
+{
+	tport_t *pri, *tp, *next;
+
+	if (!g->tls || !g->agent)
+		return;
+	glue_tls_release(g);
+	pri = tport_by_protocol(nta_agent_tports(g->agent), "tls");
+	for (tp = pri ? tport_secondary(pri) : NULL; tp; tp = next) {
+		next = tport_next(tp);
+		tport_shutdown(tp, 2);
+	}
+}
+
+static void glue_tls_free(struct sip_glue *g)
+{
+	free(g->tls);
+	g->tls = NULL;
+}
+
+/* "sip:HOST:PORT;transport=tls" or "sips:HOST[:PORT]": host and port. */
+static bool glue_tls_hop(const char *hop, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *h, *e;
+	bool sips = !strncasecmp(hop, "sips:", 5);
+
+	if (!sips && !strcasestr(hop, ";transport=tls"))
+		return false;
+	h = hop + (sips ? 5 : 4);
+	if (*h == '[') {
+		e = strchr(h, ']');
+		if (!e)
+			return false;
+		snprintf(host, hostlen, "%.*s", (int)(e - h - 1), h + 1);
+		e++;
+	} else {
+		e = h + strcspn(h, ":;>");
+		snprintf(host, hostlen, "%.*s", (int)(e - h), h);
+	}
+	*port = *e == ':' ? (uint16_t)strtoul(e + 1, NULL, 10) : 5061;
+	return true;
+}
+
+static int glue_tls_prepare(struct sip_glue *g, struct sip_out *o, const char *next_hop,
+			    char *err, size_t errlen)
+{
+	struct glue_tls *t = g->tls;
+	char host[256];
+	uint16_t port;
+	enum sec_tls_fail f;
+
+	if (!glue_tls_hop(next_hop, host, sizeof(host), &port))
+		return 0;
+	o->tls = true;
+	if (!t) {
+		snprintf(err, errlen, "TLS is not enabled on this SIP transport");
+		return -1;
+	}
+	if (t->tp && !strcmp(host, t->peer_host) && port == t->peer_port) {
+		if (tport_is_closed(t->tp) || tport_is_shutdown(t->tp)) {
+			glue_tls_release(g);
+			t->last_fail = SEC_TLS_HANDSHAKE;
+			snprintf(err, errlen,
+				 "TLS to %s:%u (session-lost): the TLS session is gone", host,
+				 port);
+			return -1;
+		}
+		o->tls_tp = t->tp;
+		return 0;
+	}
+	glue_tls_release(g);
+	f = sec_tls_probe_names(&t->pol, host, host, port, t->timeout_ms, t->probe_names,
+				sizeof(t->probe_names), t->last_err, sizeof(t->last_err));
+	t->last_fail = f;
+	glue_log(g, 2, "%s", t->last_err);
+	if (f != SEC_TLS_OK) {
+		snprintf(err, errlen, "%s", t->last_err);
+		return -1;
+	}
+	snprintf(t->peer_host, sizeof(t->peer_host), "%s", host);
+	t->peer_port = port;
+	return 0;
+}
+
+/* A response (or a local error) to a request sent over TLS: pin the new
+ * session, or say why there is none. */
+/* The certificate of the session Sofia set up must be the one the probe
+ * verified (same names): Sofia does not see iPAddress subjectAltNames at
+ * all, and takes a CN even next to dNSNames (doc/tls.md). */
+static bool glue_tls_same_cert(struct glue_tls *t, tport_t *tp, msg_t *msg, char *names,
+			       size_t len)
+{
+	su_strlst_t const *subj = msg ? tport_delivered_from_subjects(tp, msg) : NULL;
+	const char *list[64];
+	usize_t n = subj ? su_strlst_len(subj) : 0;
+
+	names[0] = '\0';
+	if (!subj || n > 64)
+		return false;
+	for (usize_t i = 0; i < n; i++)
+		list[i] = su_strlst_item(subj, i);
+	if (sec_tls_names_join(list, n, names, len) != 0)
+		return false;
+	return !strcmp(names, t->probe_names);
+}
+
+static void glue_tls_response(struct sip_out *o, nta_outgoing_t *orq, msg_t *msg,
+			      struct sip_view *v)
+{
+	struct glue_tls *t = o->g->tls;
+	tport_t *tp;
+	char why[2600], names[1024];
+
+	if (!o->tls || !t)
+		return;
+	tp = nta_outgoing_transport(orq);
+	if (v->local) {
+		if (!o->tls_tp) {
+			snprintf(why, sizeof(why),
+				 "TLS to %s:%u (handshake): no session (verification by the SIP "
+				 "stack failed or the connection was closed; %d %s)",
+				 t->peer_host, t->peer_port, v->status, v->phrase ? v->phrase : "");
+			t->last_fail = SEC_TLS_HANDSHAKE;
+			free((char *)v->phrase);
+			v->phrase = strdup(why);
+		}
+	} else if (tp && tport_has_tls(tp) && !tport_is_verified(tp)) {
+		/* Cannot happen with the verify policy set; never accept it. */
+		tport_shutdown(tp, 2);
+		t->last_fail = SEC_TLS_BAD_CERT;
+		v->local = true;
+		v->status = 503;
+		free((char *)v->phrase);
+		v->phrase = strdup("TLS session not verified");
+	} else if (tp && tport_has_tls(tp) && tp != t->tp &&
+		   !glue_tls_same_cert(t, tp, msg, names, sizeof(names))) {
+		tport_shutdown(tp, 2);
+		t->last_fail = SEC_TLS_WRONG_NAME;
+		snprintf(why, sizeof(why),
+			 "TLS to %s:%u (wrong-name): the session presented a certificate for "
+			 "\"%s\", not the verified one for \"%s\"",
+			 t->peer_host, t->peer_port, names, t->probe_names);
+		v->local = true;
+		v->status = 503;
+		free((char *)v->phrase);
+		v->phrase = strdup(why);
+	} else if (tp && tport_has_tls(tp) && tp != t->tp) {
+		glue_tls_release(o->g);
+		t->tp = tport_ref(tp);
+		glue_log(o->g, 2, "TLS session to %s:%u established", t->peer_host, t->peer_port);
+	}
+	if (tp)
+		tport_unref(tp);
+}
+
+int sip_glue_tls_state(struct sip_glue *g)
+{
+	if (!g->tls || !g->tls->tp)
+		return 0;
+	if (tport_is_closed(g->tls->tp) || tport_is_shutdown(g->tls->tp)) {
+		glue_tls_release(g);
+		return -1;
+	}
+	return 1;
+}
+
+void sip_glue_tls_close(struct sip_glue *g)
+{
+	glue_tls_release(g);
+}
+
+uint16_t sip_glue_tls_port(const struct sip_glue *g)
+{
+	return g->tls ? g->tls->port : 0;
+}
+
+int sip_glue_tls_last_fail(const struct sip_glue *g)
+{
+	return g->tls ? (int)g->tls->last_fail : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* IPsec: transports on the protected ports (doc/ipsec.md)            */
+
+static tport_t *glue_sa_find(struct sip_glue *g, uint16_t port)
+{
+	for (size_t i = 0; i < sizeof(g->sa_tp) / sizeof(g->sa_tp[0]); i++)
+		if (g->sa_tp[i].tp && g->sa_tp[i].port == port)
+			return g->sa_tp[i].tp;
+	return NULL;
+}
+
+int sip_glue_sa_bind(struct sip_glue *g, uint16_t port, char *err, size_t errlen)
+{
+	char url[128], ident[96];
+	size_t i, free_i = SIZE_MAX;
+	tport_t *tp;
+
+	if (!port) {
+		snprintf(err, errlen, "IPsec: protected port 0");
+		return -1;
+	}
+	if (glue_sa_find(g, port))
+		return 0;
+	for (i = 0; i < sizeof(g->sa_tp) / sizeof(g->sa_tp[0]); i++)
+		if (!g->sa_tp[i].tp && free_i == SIZE_MAX)
+			free_i = i;
+	if (free_i == SIZE_MAX) {
+		snprintf(err, errlen, "IPsec: too many protected ports");
+		return -1;
+	}
+	snprintf(url, sizeof(url), strchr(g->host, ':') ? "sip:[%s]:%u;transport=udp"
+							 : "sip:%s:%u;transport=udp",
+		 g->host, port);
+	/* Every tport needs its own ident (lookups by ident, DESIGN.md). */
+	snprintf(ident, sizeof(ident), "%s-sa%u", g->ident, port);
+	if (nta_agent_add_tport(g->agent, (url_string_t const *)url, TPTAG_IDENT(ident),
+				TAG_END()) < 0) {
+		snprintf(err, errlen, "IPsec: cannot bind UDP on %s: %s", url, strerror(errno));
+		return -1;
+	}
+	for (tp = tport_primaries(nta_agent_tports(g->agent)); tp; tp = tport_next(tp)) {
+		tp_name_t const *n = tport_name(tp);
+
+		if (tport_is_udp(tp) && n && n->tpn_port &&
+		    strtoul(n->tpn_port, NULL, 10) == port && n->tpn_ident &&
+		    !strcmp(n->tpn_ident, ident))
+			break;
+	}
+	if (!tp) {
+		snprintf(err, errlen, "IPsec: UDP transport on %s not found after binding", url);
+		return -1;
+	}
+	g->sa_tp[free_i].port = port;
+	g->sa_tp[free_i].tp = tp;
+	glue_log(g, 2, "listening on UDP %s:%u (protected)", g->host, port);
+	return 0;
+}
+
+void sip_glue_sa_unbind(struct sip_glue *g, uint16_t port)
+{
+	/* Sofia cannot remove a primary transport, and tport_shutdown() on a
+	 * bound UDP one leaves a socket that polls as readable forever (a busy
+	 * loop): the transport stays bound and in the table (a later set may
+	 * bind the same port again); only the route ends. */
+	if (g->sa_port_c == port || g->sa_port_s == port)
+		g->sa_port_c = g->sa_port_s = 0;
+}
+
+void sip_glue_sa_route(struct sip_glue *g, uint16_t port_c, uint16_t port_s)
+{
+	g->sa_port_c = port_c;
+	g->sa_port_s = port_c ? port_s : 0;
+}
+
+/* A request while a route is set: from port-c, Via sent-by port-s. */
+static tport_t *glue_sa_prepare(struct sip_glue *g, msg_t *msg, const char *next_hop, char *err,
+				size_t errlen)
+{
+	char via[160];
+	sip_via_t *v;
+	tport_t *tp;
+
+	if (!g->sa_port_c)
+		return NULL;
+	if (strcasestr(next_hop, ";transport=tcp")) {
+		snprintf(err, errlen, "IPsec: TCP from the protected port-c is not supported yet");
+		return NULL;
+	}
+	tp = glue_sa_find(g, g->sa_port_c);
+	if (!tp) {
+		snprintf(err, errlen, "IPsec: port-c %u is not bound", g->sa_port_c);
+		return NULL;
+	}
+	snprintf(via, sizeof(via),
+		 strchr(g->host, ':') ? "SIP/2.0/UDP [%s]:%u;rport" : "SIP/2.0/UDP %s:%u;rport",
+		 g->host, g->sa_port_s);
+	v = sip_via_make(msg_home(msg), via);
+	if (!v || msg_header_insert(msg, (msg_pub_t *)sip_object(msg), (msg_header_t *)v) < 0) {
+		snprintf(err, errlen, "IPsec: cannot add Via");
+		return NULL;
+	}
+	return tp;
 }

@@ -59,6 +59,10 @@ struct sip_glue_params {
 	sip_glue_req_cb on_request;
 	sip_glue_log_cb log;
 	void *arg;
+	bool tls;                 /* also a TLS transport (doc/tls.md) */
+	const char *tls_ca_file;  /* trusted CAs; NULL or "" = the system store */
+	bool tls_names_by_stack;  /* every TLS peer is a DNS name: Sofia checks it too */
+	const char *pcap;         /* signalling trace file (ue/pcap.h); NULL or "" = none */
 };
 
 /* Create the transport: bind UDP and TCP on local_ip:port. 0, or -1 with
@@ -83,5 +87,41 @@ struct sip_out *sip_glue_send(struct sip_glue *g, const char *next_hop, const ch
 
 /* Forget a pending transaction: its callback will not run. */
 void sip_glue_out_cancel(struct sip_out *o);
+
+/* IPsec (doc/ipsec.md): a UDP transport bound on local_ip:port, for the
+ * UE's protected client port (port-c) or server port (port-s) of a
+ * security-association set. Binding a port already bound is a no-op.
+ * 0, or -1 with a reason (e.g. the port is in use). */
+int sip_glue_sa_bind(struct sip_glue *g, uint16_t port, char *err, size_t errlen);
+/* The set is gone: stop sending over port. Sofia cannot remove a bound
+ * transport, so it stays bound (and counts against the 16 protected ports
+ * a glue can have) until sip_glue_free; binding the port again reuses it.
+ * Ends the route below if it used that port. */
+void sip_glue_sa_unbind(struct sip_glue *g, uint16_t port);
+/* Route later requests over the set: sent from port_c (bound above) to the
+ * next hop given to sip_glue_send (the P-CSCF's port-s), with port_s as
+ * the Via sent-by port (TS 24.229 5.1.1.2.1, TS 33.203 7.1). port_c 0
+ * returns to the unprotected transport. UDP only: Sofia binds outgoing TCP
+ * to port 0, so a TCP next hop is refused while a route is set. */
+void sip_glue_sa_route(struct sip_glue *g, uint16_t port_c, uint16_t port_s);
+
+/* TLS towards the P-CSCF (doc/tls.md). A request whose next hop is
+ * "sip:HOST:PORT;transport=tls" (or sips:) goes over the one pinned TLS
+ * session to HOST:PORT. Without one, a new session is set up and the
+ * certificate verified (sec/tls.h policy: CA file, HOST as DNS name or IP
+ * address, TLS 1.2 minimum) before anything is sent; on failure
+ * sip_glue_send() returns NULL with the one-line sec_tls_fail_describe()
+ * reason and sip_glue_tls_last_fail() tells the kind. A session that has
+ * gone away is never silently replaced: the next send fails once with
+ * "(session-lost)" and only the send after it sets up a new session.
+ * Returns 1 while the pinned session is up, 0 without one, -1 if it was
+ * lost (and is now forgotten). */
+int sip_glue_tls_state(struct sip_glue *g);
+/* Close the pinned TLS session (deregistration, shutdown). */
+void sip_glue_tls_close(struct sip_glue *g);
+/* Our TLS listening port (Via/Contact of requests over TLS), 0 without TLS. */
+uint16_t sip_glue_tls_port(const struct sip_glue *g);
+/* enum sec_tls_fail of the last TLS session set-up (SEC_TLS_OK = 0). */
+int sip_glue_tls_last_fail(const struct sip_glue *g);
 
 #endif

@@ -12,6 +12,8 @@
 #include "provisioning/identity.h"
 #include "sec/usim_soft.h"
 #include "ue/reg.h"
+#include "ue/reg_extra.h"
+#include "ue/regevent.h"
 #include "ue/ue.h"
 
 static int ue_identity_setup(struct ims_ue *ue, char *err, size_t errlen)
@@ -48,6 +50,9 @@ static int ue_identity_setup(struct ims_ue *ue, char *err, size_t errlen)
 		snprintf(err, errlen, "no P-CSCF configured");
 		return -1;
 	}
+	if (c->icsi[0] && ue_msg_icsi_tag(c->icsi, strlen(c->icsi), ue->feature_tags,
+					  sizeof(ue->feature_tags), err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
@@ -133,6 +138,12 @@ int ims_ue_new(struct ims_ue **out, struct ue_loop *loop, const struct ue_config
 
 int ims_ue_start(struct ims_ue *ue)
 {
+	if (ue->state == REG_REGISTERED) {
+		/* Additional IMPUs deregistered by the user register again. */
+		reg_extra_on_start(ue);
+		reg_extra_on_registered(ue);
+		return 0;
+	}
 	if (ue->state != REG_DEREGISTERED && ue->state != REG_FAILED && ue->state != REG_BACKOFF)
 		return 0; /* already registering or registered */
 	reg_dispatch(ue, REG_EV_START, NULL);
@@ -155,6 +166,10 @@ int ims_ue_deregister(struct ims_ue *ue, const char *impu, char *err, size_t err
 		return -1;
 	}
 	if (strcmp(impu, "all") && !impu_equal(impu, ue->impu)) {
+		int x = reg_extra_find(ue, impu);
+
+		if (x >= 0)
+			return reg_extra_deregister(ue, x, err, errlen);
 		snprintf(err, errlen, "deregister: %s is not registered by this UE", impu);
 		return -1;
 	}
@@ -166,6 +181,11 @@ int ims_ue_deregister(struct ims_ue *ue, const char *impu, char *err, size_t err
 	ue->dereg_all = !strcmp(impu, "all");
 	reg_dispatch(ue, REG_EV_DEREGISTER, NULL);
 	return 0;
+}
+
+int ims_ue_fetch_bindings(struct ims_ue *ue, char *err, size_t errlen)
+{
+	return reg_fetch_bindings(ue, err, errlen);
 }
 
 static long remaining_s(const struct timespec *at)
@@ -211,6 +231,24 @@ json_t *ims_ue_status(struct ims_ue *ue)
 	json_object_set_new(o, "impu", json_string(ue->impu));
 	json_object_set_new(o, "associated_uris", au);
 	json_object_set_new(o, "service_route", sr);
+	{
+		/* The rest of what the 200 (OK) gave (5.1.1.2.1): Path, GRUUs,
+		 * Feature-Caps. */
+		json_t *pa = json_array();
+
+		for (int i = 0; pa && reg && i < ue->ok.n_path; i++)
+			json_array_append_new(pa, json_string(ue->ok.path[i]));
+		json_object_set_new(o, "path", pa ? pa : json_null());
+		json_object_set_new(o, "pub_gruu",
+				    reg && ue->ok.pub_gruu[0] ? json_string(ue->ok.pub_gruu)
+							      : json_null());
+		json_object_set_new(o, "temp_gruu",
+				    reg && ue->ok.temp_gruu[0] ? json_string(ue->ok.temp_gruu)
+							       : json_null());
+		json_object_set_new(o, "feature_caps",
+				    reg && ue->ok.feature_caps[0] ? json_string(ue->ok.feature_caps)
+								  : json_null());
+	}
 	json_object_set_new(o, "pcscf", json_string(pc));
 	json_object_set_new(
 		o, "security",
@@ -231,6 +269,28 @@ json_t *ims_ue_status(struct ims_ue *ue)
 		json_object_set_new(o, "refresh_in_s", json_null());
 	}
 	json_object_set_new(o, "call_id", ue->call_id[0] ? json_string(ue->call_id) : json_null());
+	json_object_set_new(o, "reg_event", ue_regevent_status(ue));
+	{
+		/* Every configured IMPU: the first (as above), then the additional ones. */
+		json_t *im = json_array(), *first = json_object();
+
+		if (im && first) {
+			json_object_set_new(first, "impu", json_string(ue->impu));
+			json_object_set_new(first, "state", json_string(reg_state_name(ue->state)));
+			json_object_set(first, "associated_uris", au);
+			json_object_set(first, "expires_in_s", json_object_get(o, "expires_in_s"));
+			json_object_set(first, "refresh_in_s", json_object_get(o, "refresh_in_s"));
+			json_object_set_new(first, "last_error",
+					    ue->last_error[0] ? json_string(ue->last_error)
+							      : json_null());
+			json_array_append_new(im, first);
+			reg_extra_status(ue, im);
+			json_object_set_new(o, "impus", im);
+		} else {
+			json_decref(im);
+			json_decref(first);
+		}
+	}
 	json_object_set_new(o, "last_error",
 			    ue->last_error[0] ? json_string(ue->last_error) : json_null());
 	return o;

@@ -25,6 +25,11 @@ int ims_ue_new(struct ims_ue **out, struct ue_loop *loop, const struct ue_config
 int ims_ue_start(struct ims_ue *ue);
 /* User-initiated deregistration (5.1.1.6) of one IMPU or of "all". */
 int ims_ue_deregister(struct ims_ue *ue, const char *impu, char *err, size_t errlen);
+/* Fetch the bindings of the registered IMPU (5.1.1.4.1, RFC 3261 10.2.3):
+ * a REGISTER without Contact; the answer comes as event "bindings" (data:
+ * impu, state, total, bindings: [{uri, expires, instance}]). 0, or -1 with
+ * err when not registered or a fetch is under way. */
+int ims_ue_fetch_bindings(struct ims_ue *ue, char *err, size_t errlen);
 /* Status object per the contract in doc/control-protocol.md. New reference. */
 json_t *ims_ue_status(struct ims_ue *ue);
 /* Deregister everything and call done(arg) when finished or after

@@ -55,7 +55,10 @@ struct ue_config {
 	unsigned long reg_await_auth_ms;
 	unsigned long t1_ms;     /* default 500 */
 	unsigned long timer_f_ms;/* default 64 * t1 */
+	char icsi[512];          /* ICSI URNs for g.3gpp.icsi-ref in Contact, comma-separated */
+	char pani[256];          /* P-Access-Network-Info, sent on protected requests only */
 	char ca_file[4096];
+	uint16_t tls_port;       /* P-CSCF protected TLS port (security = tls); default 5061 */
 
 	/* [autoconf] */
 	bool autoconf_enabled;

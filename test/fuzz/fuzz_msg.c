@@ -1,4 +1,5 @@
-/* Fuzz target: reading a REGISTER's 200 (OK) (ue/msg.c). The input is a
+/* Fuzz target: reading a REGISTER's 200 (OK) (ue/msg.c: the registration's
+ * own binding and the list of all bindings). The input is a
  * header block "Name: value" per line; the element parsers also run on the
  * raw bytes, which are not NUL-terminated. Errors must be one line.
  *
@@ -42,6 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)ue_msg_uri_hostport(e, elen, host, sizeof(host), &port, err, sizeof(err));
 	}
 	(void)ue_msg_delta_seconds(copy, size, &x, err, sizeof(err));
+	{
+		char tag[128];
+		int tl = ue_msg_icsi_tag(copy, size, tag, sizeof(tag), err, sizeof(err));
+
+		if ((tl < 0 && (!err[0] || strchr(err, '\n'))) ||
+		    (tl >= 0 && ((size_t)tl != strlen(tag) || strchr(tag, '\r'))))
+			abort();
+	}
 	free(copy);
 
 	copy = malloc(size + 1);
@@ -68,6 +77,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (ok.n_assoc_uri > UE_MSG_MAX_LIST || ok.n_service_route > UE_MSG_MAX_LIST ||
 		   (ok.contact_found && ok.expires < -1)) {
 		abort();
+	}
+	{
+		struct ue_msg_binding b[4];
+		int cnt = -1, total = -1;
+
+		err[0] = '\0';
+		if (ue_msg_bindings_parse(h, n, b, 4, &cnt, &total, err, sizeof(err)) != 0) {
+			if (!err[0] || strchr(err, '\n'))
+				abort();
+		} else if (cnt < 0 || cnt > 4 || total < cnt ||
+			   (cnt > 0 &&
+			    (b[cnt - 1].expires < -1 ||
+			     strnlen(b[cnt - 1].uri, sizeof(b[0].uri)) == sizeof(b[0].uri)))) {
+			abort();
+		}
 	}
 	free(copy);
 	return 0;

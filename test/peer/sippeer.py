@@ -249,6 +249,12 @@ class Peer:
         self.seen = set()
         self.retransmissions = 0
         self.log = []
+        # reg event (RFC 3680): SUBSCRIBEs are answered 200 here unless a test
+        # turns auto_subscribe off to handle them itself (see RegEventDialog).
+        self.auto_subscribe = True
+        self.subscribes = []     # SUBSCRIBEs answered automatically
+        self.backlog = []        # new requests that arrived while waiting for a response
+        self.responses = []      # responses to requests sent by the peer
 
     def close(self):
         for c in list(self.conns):
@@ -304,27 +310,61 @@ class Peer:
                                        c))
         return out
 
+    def _intake(self, req):
+        """A polled message: None when handled here (a response, a retransmission, a
+        SUBSCRIBE answered automatically), else the new request."""
+        if req.raw.startswith("SIP/2.0"):
+            self.responses.append(req)
+            return None
+        key = (req.branch(), req.method)
+        if key in self.seen:
+            self.retransmissions += 1
+            if key in self.answered:
+                self._send(req, self.answered[key])
+            return None
+        self.seen.add(key)
+        if self.auto_subscribe and req.method == "SUBSCRIBE":
+            self.subscribes.append(req)
+            self.respond(req, 200, "OK", [("Expires", req.hdr("Expires") or "600000"),
+                                          ("Contact", "<sip:scscf@127.0.0.1:%d>" % self.port)],
+                         to_tag="sub%d" % len(self.subscribes))
+            return None
+        self.log.append(req)
+        return req
+
     def wait_request(self, timeout=5.0, method=None):
         """The next new request (retransmissions handled here); TestFailure on timeout."""
         deadline = time.monotonic() + timeout
         while True:
+            if self.backlog:
+                req = self.backlog.pop(0)
+                if method and req.method != method:
+                    raise TestFailure("expected %s, got %s" % (method, req.method))
+                return req
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TestFailure("no %s request within %.1f s" % (method or "SIP", timeout))
             for req in self._poll(left):
-                if req.raw.startswith("SIP/2.0"):
-                    continue  # a response (to nothing of ours)
-                key = (req.branch(), req.method)
-                if key in self.seen:
-                    self.retransmissions += 1
-                    if key in self.answered:
-                        self._send(req, self.answered[key])
-                    continue
-                self.seen.add(key)
-                self.log.append(req)
-                if method and req.method != method:
-                    raise TestFailure("expected %s, got %s" % (method, req.method))
-                return req
+                req = self._intake(req)
+                if req is not None:
+                    self.backlog.append(req)
+
+    def wait_response(self, branch, timeout=5.0):
+        """The response to a request the peer sent with this Via branch; requests arriving
+        meanwhile are kept for wait_request."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, r in enumerate(self.responses):
+                if r.branch() == branch:
+                    del self.responses[i]
+                    return r
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestFailure("no response to branch %s within %.1f s" % (branch, timeout))
+            for req in self._poll(left):
+                req = self._intake(req)
+                if req is not None:
+                    self.backlog.append(req)
 
     def no_request(self, seconds):
         """True when no new request arrives for seconds (retransmissions ignored)."""
@@ -403,6 +443,71 @@ def www_aka(v, realm=DOMAIN, opaque=None):
     return ("WWW-Authenticate", s)
 
 
+def reginfo(version, regs, state="full"):
+    """An RFC 3680 body. regs: [(aor, state, [(uri, state, event, expires or None,
+    instance or None), ...])]."""
+    out = ['<?xml version="1.0"?>',
+           '<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="%d" state="%s">' %
+           (version, state)]
+    for i, (aor, rstate, contacts) in enumerate(regs):
+        out.append('<registration aor="%s" id="r%d" state="%s">' % (aor, i, rstate))
+        for j, (uri, cstate, event, expires, inst) in enumerate(contacts):
+            out.append('<contact id="c%d_%d" state="%s" event="%s"%s>' %
+                       (i, j, cstate, event, ' expires="%d"' % expires if expires is not None
+                        else ""))
+            out.append("<uri>%s</uri>" % uri)
+            if inst:
+                out.append('<unknown-param name="+sip.instance">"&lt;%s&gt;"</unknown-param>'
+                           % inst)
+            out.append("</contact>")
+        out.append("</registration>")
+    out.append("</reginfo>")
+    return "\n".join(out) + "\n"
+
+
+class RegEventDialog:
+    """The notifier (S-CSCF) side of the UE's reg event subscription: accept the SUBSCRIBE
+    sub with a 200 and send NOTIFYs in its dialog."""
+
+    def __init__(self, peer, sub, tag="scscf1", expires=None, answer=True):
+        self.p, self.sub, self.tag = peer, sub, tag
+        self.cseq = 0
+        self.target = uri_of(sub.all("Contact")[0])
+        self.ue_from = sub.hdr("From")
+        self.impu = uri_of(sub.hdr("To"))
+        if answer:
+            self.accept(expires)
+
+    def accept(self, expires=None, headers=()):
+        """The 200 to the SUBSCRIBE (Expires as asked unless given)."""
+        self.p.respond(self.sub, 200, "OK", [
+            ("Expires", str(expires if expires is not None else self.sub.hdr("Expires"))),
+            ("Contact", "<sip:scscf@127.0.0.1:%d>" % self.p.port)] + list(headers),
+            to_tag=self.tag)
+
+    def notify(self, body, state="active;expires=600000", ctype="application/reginfo+xml",
+               timeout=5.0, call_id=None, to_tag=None):
+        """Send a NOTIFY in the dialog (or with another Call-ID / To tag); returns the status
+        of the UE's response."""
+        self.cseq += 1
+        branch = "z9hG4bK" + os.urandom(6).hex()
+        to = self.ue_from if to_tag is None else re.sub(r";tag=[^;]*", ";tag=" + to_tag,
+                                                        self.ue_from)
+        b = body.encode()
+        lines = ["NOTIFY %s SIP/2.0" % self.target,
+                 "Via: SIP/2.0/%s 127.0.0.1:%d;branch=%s" % (self.sub.transport.upper(),
+                                                           self.p.port, branch),
+                 "Max-Forwards: 69", "From: <%s>;tag=%s" % (self.impu, self.tag), "To: " + to,
+                 "Call-ID: " + (call_id or self.sub.call_id()), "CSeq: %d NOTIFY" % self.cseq,
+                 "Contact: <sip:scscf@127.0.0.1:%d>" % self.p.port, "Event: reg",
+                 "Subscription-State: " + state]
+        if b:
+            lines.append("Content-Type: " + ctype)
+        lines.append("Content-Length: %d" % len(b))
+        self.p._send(self.sub, ("\r\n".join(lines) + "\r\n\r\n").encode() + b)
+        return int(self.p.wait_response(branch, timeout).uri)
+
+
 def identity(i):
     """(IMPI, IMPU) of the i-th test UE (0 is IMPI/IMPU above)."""
     imsi = "%s%d" % (IMSI[:-1], int(IMSI[-1]) + i)
@@ -414,7 +519,8 @@ class UE:
     events and status as JSON."""
 
     def __init__(self, tap, pcscf_ports, auth="aka", expires=600000, extra="", transport="udp",
-                 t1=100, timer_f=None, password="secret", security="none", count=1):
+                 t1=100, timer_f=None, password="secret", security="none", count=1,
+                 impus=()):
         self.tap = tap
         self.dir = tempfile.mkdtemp(prefix="imsue-peer-", dir="/tmp")
         pcscf = "".join("pcscf = %s:127.0.0.1:%d\n" % (transport, p) for p in pcscf_ports)
@@ -425,12 +531,13 @@ class UE:
             impi, impu = identity(i)
             cfg = os.path.join(self.dir, "ue%d.conf" % i)
             with open(cfg, "w") as f:
-                f.write("[identity]\nimpi = %s\nimpu = %s\nhome_domain = %s\nimei = %s\n"
+                f.write("[identity]\nimpi = %s\nimpu = %s\n%shome_domain = %s\nimei = %s\n"
                         "[credentials]\n%s"
                         "[network]\n%slocal_ip = 127.0.0.1\nsecurity = %s\nauth = %s\n"
                         "expires = %d\nt1 = %d\n%s%s"
                         "[ctl]\nsocket = %s/ctl%d.sock\n" %
-                        (impi, impu, DOMAIN, IMEI, cred, pcscf, security, auth, expires, t1,
+                        (impi, impu, "".join("impu = %s\n" % u for u in impus), DOMAIN, IMEI,
+                         cred, pcscf, security, auth, expires, t1,
                          "timer_f = %d\n" % timer_f if timer_f else "", extra, self.dir, i))
             self.cfgs.append(cfg)
         self.cfg = self.cfgs[0]

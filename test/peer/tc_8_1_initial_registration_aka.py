@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """TS 34.229-1 8.1 (without IPsec, security = none): initial registration with
-IMS AKA over UDP, the 200 (OK) contents, then deregistration at shutdown
+IMS AKA over UDP, the 200 (OK) contents (expiry of our binding among others, P-Associated-URI,
+Service-Route, Path, GRUUs, Feature-Caps), then deregistration at shutdown
 (24.229 5.1.1.2, 5.1.1.5.1, 5.1.1.6)."""
 from sippeer import *
+
+PUB_GRUU = "sip:%s;gr=urn:gsma:imei:49015420-323751-0" % IMPU[4:]
+TEMP_GRUU = "sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@%s;gr" % DOMAIN
+FCAPS = '*;+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel"'
 
 
 def body(tap):
@@ -26,7 +31,12 @@ def body(tap):
     tap.eq(r2.auth().get("opaque"), "op4que", "opaque echoed")
     tap.eq(params(r2.all("Contact")[0]).get("+sip.instance"), "<%s>" % INSTANCE,
            "same Contact instance on the authenticated REGISTER")
-    p.respond(r2, 200, "OK", ok_headers(r2, 600000))
+    # 200 (OK): another device's binding first (its expiry must not be
+    # taken), ours with pub-gruu/temp-gruu, Feature-Caps.
+    hdrs = ok_headers(r2, 600000, [("Feature-Caps", FCAPS)])
+    hdrs[0] = ("Contact", "<sip:other@198.51.100.7:5060>;expires=100, %s;pub-gruu=\"%s\";"
+               "temp-gruu=\"%s\"" % (hdrs[0][1], PUB_GRUU, TEMP_GRUU))
+    p.respond(r2, 200, "OK", hdrs)
     ev = ue.wait_event("registered")
     tap.eq(ev.get("impu"), IMPU, "registered event names the IMPU")
     st = ue.status()
@@ -40,6 +50,12 @@ def body(tap):
     tap.eq((st["security"], st["auth"], st["last_error"]), ("none", "aka", None),
            "status: security, auth, last_error")
     tap.eq(st["pcscf"], "udp:127.0.0.1:%d" % p.port, "status: pcscf")
+    tap.eq((st.get("pub_gruu"), st.get("temp_gruu")), (PUB_GRUU, TEMP_GRUU),
+           "status: GRUUs of our Contact stored")
+    tap.eq(st.get("path"), ["sip:term@pcscf.%s;lr" % DOMAIN], "status: Path stored")
+    tap.eq(st.get("feature_caps"), FCAPS, "status: Feature-Caps stored")
+    tap.eq(st.get("service_route"), ["sip:orig@scscf.%s;lr" % DOMAIN],
+           "status: Service-Route stored")
     ok, extra = p.no_request(0.5)
     tap.ok(ok, "nothing else sent while registered", extra and extra.raw)
 

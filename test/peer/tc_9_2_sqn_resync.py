@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """TS 34.229-1 9.2: a 401 whose SQN is out of range; the UE answers with
-auts (nonce and opaque echoed, same Call-ID, CSeq + 1; 24.229 5.1.1.5.3),
+auts (nonce and opaque echoed, same Call-ID, CSeq + 1; 24.229 5.1.1.5.3)
+and a response computed with an empty password (RFC 3310 3.4),
 the network resynchronises from AUTS (libosmocore checks its MAC-S) and
 the fresh challenge is answered normally."""
 from sippeer import *
@@ -19,6 +20,11 @@ def body(tap):
     tap.ok(bool(a.get("auts")), "REGISTER carries auts", a)
     tap.eq(a.get("nonce"), far["nonce"], "nonce echoed")
     tap.eq(a.get("opaque"), "sync0", "opaque echoed")
+    # RFC 3310 3.4: the credentials are calculated with an empty password.
+    want = digest_response(IMPI, DOMAIN, b"", "REGISTER", a.get("uri", ""), far["nonce"],
+                           a.get("qop"), a.get("nc"), a.get("cnonce"))
+    tap.eq(a.get("response"), want, "response computed with an empty password (RFC 3310 3.4)")
+    tap.eq((a.get("qop"), a.get("nc")), ("auth", "00000001"), "qop=auth, nc=00000001")
     tap.eq(r2.call_id(), r1.call_id(), "same Call-ID as step 1")
     tap.eq(r2.cseq(), r1.cseq() + 1, "CSeq + 1")
     try:

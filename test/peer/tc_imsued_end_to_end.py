@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The real daemon end to end: imsued -c FILE -f registers through the
 scripted P-CSCF (IMS AKA, 24.229 5.1.1.2/5.1.1.5.1), `imsuectl -s SOCK status`
-reports the status contract, and SIGTERM deregisters first (5.1.1.6).
+reports the status contract, `imsuectl bindings` fetches the bindings
+(5.1.1.4.1, RFC 3261 10.2.3: REGISTER without Contact, result as the event
+"bindings" on --json-events), and SIGTERM deregisters first (5.1.1.6).
 Uses $IMSUED, else tools/imsued of the build tree (skips when not built)."""
 import signal
 
@@ -26,7 +28,10 @@ def body(tap):
                 "auth = aka\nt1 = 100\n[ctl]\nsocket = %s\n" %
                 (IMPI, IMPU, DOMAIN, IMEI, K, OPC, AMF, p.port, sock))
     log = open(os.path.join(d, "imsued.log"), "w")
-    proc = subprocess.Popen([imsued, "-c", cfg, "-f", "-d", "3"], stderr=log)
+    evpath = os.path.join(d, "events.json")
+    evout = open(evpath, "w")
+    proc = subprocess.Popen([imsued, "-c", cfg, "-f", "-d", "3", "--json-events"], stderr=log,
+                            stdout=evout)
     try:
         r1 = p.wait_request(method="REGISTER")
         check_initial_register(tap, r1, "imsued initial REGISTER")
@@ -55,6 +60,31 @@ def body(tap):
         tap.ok(all(k in st for k in ("impu", "pcscf", "security", "auth", "expires_in_s",
                                      "refresh_in_s", "last_error")),
                "imsuectl status: every contract key", sorted(st))
+        out = subprocess.run([imsuectl, "-s", sock, "bindings"], capture_output=True,
+                             text=True, timeout=10)
+        tap.eq((out.returncode, out.stdout.strip()), (0, '{"ok":true}'),
+               "imsuectl bindings: accepted")
+        f = p.wait_request(method="REGISTER")
+        tap.ok(not f.has("Contact") and not f.has("Expires"),
+               "bindings: REGISTER without Contact and Expires", f.raw)
+        mine = r2.all("Contact")[0]
+        p.respond(f, 200, "OK", [("Contact", "%s;expires=500" % mine)])
+        ev = None
+        for _ in range(50):
+            with open(evpath) as fh:
+                for line in fh:
+                    try:
+                        e = json.loads(line)
+                    except ValueError:
+                        continue
+                    if e.get("event") == "bindings":
+                        ev = e
+            if ev:
+                break
+            time.sleep(0.1)
+        tap.eq((ev or {}).get("total"), 1, "--json-events: the bindings event")
+        tap.eq([b.get("expires") for b in (ev or {}).get("bindings", [])], [500],
+               "bindings event: our binding's expiry")
         proc.send_signal(signal.SIGTERM)
         r3 = p.wait_request(method="REGISTER")
         tap.eq((r3.expires(), r3.call_id()), (0, r1.call_id()),
@@ -66,6 +96,7 @@ def body(tap):
             proc.kill()
             proc.wait()
         log.close()
+        evout.close()
         shutil.rmtree(d, ignore_errors=True)
         p.close()
 

@@ -4,7 +4,7 @@
  *   {"status": {...}}                 after a "status" command
  *   {"reply": "ok"|"error", ...}      after other commands
  * Commands, one per line on stdin: status | register | deregister IMPU|all |
- * shutdown [MS] | quit, optionally prefixed with "N:" to address the N-th
+ * bindings | shutdown [MS] | quit, optionally prefixed with "N:" to address the N-th
  * UE (0-based; default 0). EOF on stdin quits. Events carry "ue": N.
  * Usage: ue_driver CONFIG [CONFIG...]   (one struct ims_ue per file, one loop)
  */
@@ -109,6 +109,11 @@ static void command(struct drv *d, char *line)
 		reply(ims_ue_start(u->ue) == 0 ? "ok" : "error", NULL);
 	} else if (!strncmp(line, "deregister ", 11)) {
 		if (ims_ue_deregister(u->ue, line + 11, err, sizeof(err)) == 0)
+			reply("ok", NULL);
+		else
+			reply("error", err);
+	} else if (!strcmp(line, "bindings")) {
+		if (ims_ue_fetch_bindings(u->ue, err, sizeof(err)) == 0)
 			reply("ok", NULL);
 		else
 			reply("error", err);

@@ -93,6 +93,27 @@ static void test_register_dereg_star(void **state)
 	assert_null(strstr(out, "+sip.instance"));
 }
 
+/* Fetching bindings (24.229 5.1.1.4.1): no Contact and no Expires;
+ * ICSI feature tag after the instance. */
+static void test_register_fetch_and_tags(void **state)
+{
+	struct ue_msg_register r = base_req();
+	char out[2048];
+
+	(void)state;
+	r.no_contact = true;
+	assert_true(ue_msg_register_build(&r, out, sizeof(out)) > 0);
+	assert_null(strstr(out, "Contact:"));
+	assert_null(strstr(out, "Expires:"));
+	assert_non_null(strstr(out, "\r\nTo: <"));
+	r = base_req();
+	r.feature_tags = "+g.3gpp.icsi-ref=\"urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel\"";
+	assert_true(ue_msg_register_build(&r, out, sizeof(out)) > 0);
+	assert_non_null(strstr(out,
+			       ">\";+g.3gpp.icsi-ref=\"urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel\""
+			       "\r\n"));
+}
+
 static void test_register_errors(void **state)
 {
 	struct ue_msg_register r = base_req();
@@ -305,6 +326,97 @@ static void test_reg_ok_errors(void **state)
 	assert_non_null(strstr(err, "P-Associated-URI"));
 }
 
+static void test_bindings_parse(void **state)
+{
+	const struct sip_hdr h[] = {
+		{"Contact", "<sip:a@192.0.2.10:5060>;expires=300;+sip.instance=\"<" INST ">\", "
+			    "\"B\" <sip:b@192.0.2.11>"},
+		{"Via", "SIP/2.0/UDP 192.0.2.10"},
+		{"Contact", "sip:c@[2001:db8::1]:5070;transport=tcp;expires=7"},
+		{"Expires", "600"},
+	};
+	struct ue_msg_binding b[2];
+	int cnt, total;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ue_msg_bindings_parse(h, 4, b, 2, &cnt, &total, err, sizeof(err)), 0);
+	assert_int_equal(cnt, 2);
+	assert_int_equal(total, 3);
+	assert_string_equal(b[0].uri, "sip:a@192.0.2.10:5060");
+	assert_int_equal(b[0].expires, 300);
+	assert_string_equal(b[0].instance, INST);
+	assert_string_equal(b[1].uri, "sip:b@192.0.2.11");
+	assert_int_equal(b[1].expires, 600); /* from the Expires header */
+	assert_string_equal(b[1].instance, "");
+	/* No Contact at all: no bindings; without Expires the expiry is -1. */
+	assert_int_equal(ue_msg_bindings_parse(h + 1, 1, b, 2, &cnt, &total, err, sizeof(err)), 0);
+	assert_int_equal(cnt + total, 0);
+	assert_int_equal(ue_msg_bindings_parse(h, 1, b, 2, &cnt, &total, err, sizeof(err)), 0);
+	assert_int_equal(b[1].expires, -1);
+}
+
+static void test_bindings_errors(void **state)
+{
+	const struct sip_hdr star[] = {{"Contact", "*"}};
+	const struct sip_hdr bad_exp[] = {{"Expires", "x"}};
+	const struct sip_hdr bad_uri[] = {{"Contact", "<sip:a@b"}};
+	const struct sip_hdr bad_cexp[] = {{"Contact", "<sip:a@b>;expires=-1"}};
+	const struct sip_hdr bad_inst[] = {{"Contact", "<sip:a@b>;+sip.instance=\"<urn:x"}};
+	const struct sip_hdr bad_quote[] = {{"Contact", "\"unterminated <sip:a@b>"}};
+	struct ue_msg_binding b[1];
+	int cnt, total;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ue_msg_bindings_parse(star, 1, b, 1, &cnt, &total, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Contact: *"));
+	assert_int_equal(ue_msg_bindings_parse(bad_exp, 1, b, 1, &cnt, &total, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "Expires"));
+	assert_int_equal(ue_msg_bindings_parse(bad_uri, 1, b, 1, &cnt, &total, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "Contact"));
+	assert_int_equal(ue_msg_bindings_parse(bad_cexp, 1, b, 1, &cnt, &total, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "expires"));
+	assert_int_equal(ue_msg_bindings_parse(bad_inst, 1, b, 1, &cnt, &total, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "Contact"));
+	assert_int_equal(ue_msg_bindings_parse(bad_quote, 1, b, 1, &cnt, &total, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "Contact"));
+}
+
+static void test_icsi_tag(void **state)
+{
+	char out[256], err[128];
+
+	(void)state;
+	assert_int_equal(ue_msg_icsi_tag("urn:urn-7:3gpp-service.ims.icsi.mmtel", 37, out,
+					 sizeof(out), err, sizeof(err)),
+			 60);
+	assert_string_equal(out, "+g.3gpp.icsi-ref=\"urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel\"");
+	assert_true(ue_msg_icsi_tag(" urn:a:b, urn:c ,", 17, out, sizeof(out), err, sizeof(err)) >
+		    0);
+	assert_string_equal(out, "+g.3gpp.icsi-ref=\"urn%3Aa%3Ab,urn%3Ac\"");
+	/* length bounds the read: only "urn:ab" of "urn:abc" */
+	assert_true(ue_msg_icsi_tag("urn:abc", 6, out, sizeof(out), err, sizeof(err)) > 0);
+	assert_string_equal(out, "+g.3gpp.icsi-ref=\"urn%3Aab\"");
+	assert_int_equal(ue_msg_icsi_tag(" , ", 3, out, sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty"));
+	assert_int_equal(ue_msg_icsi_tag("urn:a,mmtel", 11, out, sizeof(out), err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "value 2"));
+	assert_string_equal(out, "");
+	assert_int_equal(ue_msg_icsi_tag("urn:a\"b", 7, out, sizeof(out), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "0x22"));
+	assert_int_equal(ue_msg_icsi_tag("urn:a\x01", 6, out, sizeof(out), err, sizeof(err)), -1);
+	assert_int_equal(ue_msg_icsi_tag("urn:abcdef", 10, out, 20, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "does not fit"));
+	assert_int_equal(ue_msg_icsi_tag("urn:a", 5, out, 0, err, sizeof(err)), -1);
+}
+
 static void test_refresh_and_header(void **state)
 {
 	const struct sip_hdr h[] = {{"min-expires", "60"}};
@@ -329,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_register_initial),
 		cmocka_unit_test(test_register_secagree_tcp_v6),
 		cmocka_unit_test(test_register_dereg_star),
+		cmocka_unit_test(test_register_fetch_and_tags),
 		cmocka_unit_test(test_register_errors),
 		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_element_uri_param),
@@ -336,6 +449,9 @@ int main(void)
 		cmocka_unit_test(test_delta_seconds),
 		cmocka_unit_test(test_reg_ok_parse),
 		cmocka_unit_test(test_reg_ok_errors),
+		cmocka_unit_test(test_bindings_parse),
+		cmocka_unit_test(test_bindings_errors),
+		cmocka_unit_test(test_icsi_tag),
 		cmocka_unit_test(test_refresh_and_header),
 	};
 
