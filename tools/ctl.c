@@ -266,6 +266,20 @@ static json_t *cmd_deregister(struct ctl_server *srv, struct ctl_client *c, json
 	return reply_ok();
 }
 
+/* Fetching bindings (TS 24.229 5.1.1.4.1, RFC 3261 10.2.3): a REGISTER
+ * without Contact; the result arrives as event "bindings". */
+static json_t *cmd_bindings(struct ctl_server *srv, struct ctl_client *c, json_t *req)
+{
+	json_t *r = need_ue(srv, "bindings");
+	char err[256] = "";
+
+	if (r)
+		return r;
+	if (ims_ue_fetch_bindings(srv->ue, err, sizeof(err)) != 0)
+		return reply_error("%s", err[0] ? err : "bindings: failed");
+	return reply_ok();
+}
+
 static json_t *cmd_reconfigure(struct ctl_server *srv, struct ctl_client *c, json_t *req)
 {
 	char err[512] = "";
@@ -304,6 +318,7 @@ static const struct {
 	{"status", cmd_status},
 	{"register", cmd_register},
 	{"deregister", cmd_deregister},
+	{"bindings", cmd_bindings},
 	{"reconfigure", cmd_reconfigure},
 	{"sms", cmd_unsupported},
 	{"otp", cmd_unsupported},

@@ -34,6 +34,7 @@ static const struct {
 	{"status", NULL, "status                 registration state of the UE"},
 	{"register", NULL, "register               start registering (again)"},
 	{"deregister", "impu", "deregister IMPU|all    deregister one IMPU or all of them"},
+	{"bindings", NULL, "bindings               fetch the registration's bindings (event)"},
 	{"reconfigure", NULL, "reconfigure            re-read the configuration file"},
 	{"sms", "hex", "sms HEX                hand over an SMS (TPDU in hex)"},
 	{"otp", "otp", "otp CODE               the one-time password the user entered"},
@@ -44,9 +45,9 @@ static const struct {
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Words the interactive shell completes: the commands plus its own. */
-static const char *const shell_words[] = {"status", "register", "deregister", "reconfigure",
-					  "sms",    "otp",      "msisdn",     "events",
-					  "quit",   "help",     "exit"};
+static const char *const shell_words[] = {"status", "register", "deregister", "bindings",
+					  "reconfigure", "sms", "otp", "msisdn",
+					  "events", "quit", "help", "exit"};
 
 struct conn {
 	int fd;

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "tools/ctl.h"
+#include "tools/imsued_autoconf.h"
 #include "ue/ue_config.h"
 #include "ue/loop.h"
 #include "ue/ue.h"
@@ -28,6 +29,10 @@
 #define IMSUED_MAX_UE      64
 
 enum { L_ERR = 0, L_NOTICE = 1, L_INFO = 2, L_DEBUG = 3 };
+
+/* Log categories, each with its own level (-d LEVEL,CATEGORY=LEVEL,...). */
+enum { C_DAEMON, C_CTL, C_EVENT, C_REG, C_REGEVENT, C_SIP, N_CAT };
+static const char *const cat_name[N_CAT] = {"daemon", "ctl", "event", "reg", "regevent", "sip"};
 
 struct ued;
 
@@ -51,7 +56,8 @@ struct ued {
 	struct ue_loop *loop;
 	struct ued_ue *ue;
 	size_t n_ue;
-	int level;
+	int level;            /* the highest of the categories' levels */
+	int cat_level[N_CAT];
 	bool use_syslog, json_events, log_keys;
 	int sigfd;
 	struct ue_watch *sigwatch;
@@ -62,27 +68,93 @@ struct ued {
 	int exit_code;
 };
 
-__attribute__((format(printf, 4, 5))) static void logm(struct ued *d, int level, const char *prefix,
-						       const char *fmt, ...)
+static void log_line(struct ued *d, int cat, int level, const char *ue, const char *msg)
+{
+	if (level > d->cat_level[cat])
+		return;
+	if (d->use_syslog) {
+		static const int prio[] = {LOG_ERR, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+
+		syslog(prio[level], "%s%s%s: %s", ue ? ue : "", ue ? " " : "", cat_name[cat], msg);
+	} else {
+		static const char *const tag[] = {"error", "notice", "info", "debug"};
+
+		fprintf(stderr, "imsued[%s] %s%s%s: %s\n", tag[level], ue ? ue : "", ue ? " " : "",
+			cat_name[cat], msg);
+	}
+}
+
+/* One line of category cat; ue is the UE's name or NULL for the daemon. */
+__attribute__((format(printf, 5, 6))) static void logc(struct ued *d, int cat, int level,
+						       const char *ue, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
-	if (level > d->level)
+	if (level > d->cat_level[cat])
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (d->use_syslog) {
-		static const int prio[] = {LOG_ERR, LOG_NOTICE, LOG_INFO, LOG_DEBUG};
+	log_line(d, cat, level, ue, msg);
+}
 
-		syslog(prio[level], "%s%s%s", prefix ? prefix : "", prefix ? ": " : "", msg);
-	} else {
-		static const char *const tag[] = {"error", "notice", "info", "debug"};
+#define logm(d, level, ue, ...) logc(d, C_DAEMON, level, ue, __VA_ARGS__)
 
-		fprintf(stderr, "imsued[%s]%s%s: %s\n", tag[level], prefix ? " " : "",
-			prefix ? prefix : "", msg);
+/* -d: "LEVEL" or a comma-separated list of LEVEL and CATEGORY=LEVEL; a
+ * bare LEVEL sets every category not named. 0, or -1 with a reason. */
+static int parse_debug(struct ued *d, const char *arg, char *err, size_t errlen)
+{
+	int lv[N_CAT], all = -1;
+	const char *p = arg;
+
+	for (int c = 0; c < N_CAT; c++)
+		lv[c] = -1;
+	while (*p) {
+		size_t n = strcspn(p, ","), k = strcspn(p, "=");
+		int c = -1;
+
+		if (k < n) {
+			for (int i = 0; i < N_CAT; i++)
+				if (strlen(cat_name[i]) == k && !strncmp(p, cat_name[i], k))
+					c = i;
+			if (c < 0) {
+				snprintf(err, errlen,
+					 "-d: unknown category '%.*s' (daemon, ctl, event, reg, "
+					 "regevent, sip)",
+					 (int)k, p);
+				return -1;
+			}
+			p += k + 1;
+			n -= k + 1;
+		}
+		if (n != 1 || *p < '0' || *p > '3') {
+			snprintf(err, errlen, "-d needs a level 0..3, got '%s'", arg);
+			return -1;
+		}
+		if (c < 0)
+			all = *p - '0';
+		else
+			lv[c] = *p - '0';
+		p += n;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p) {
+			snprintf(err, errlen, "-d needs a level 0..3, got '%s'", arg);
+			return -1;
+		}
 	}
+	if (p == arg) {
+		snprintf(err, errlen, "-d needs a level 0..3, got '%s'", arg);
+		return -1;
+	}
+	d->level = 0;
+	for (int c = 0; c < N_CAT; c++) {
+		d->cat_level[c] = lv[c] >= 0 ? lv[c] : all >= 0 ? all : L_NOTICE;
+		if (d->cat_level[c] > d->level)
+			d->level = d->cat_level[c];
+	}
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -91,7 +163,9 @@ static void usage(FILE *f)
 		   "       imsued -h | --help | -V | --version\n"
 		   "  -c, --config FILE   UE configuration (imsued.conf(5)); repeat for more UEs\n"
 		   "  -f, --foreground    stay in the foreground and log to stderr\n"
-		   "  -d, --debug LEVEL   0 errors, 1 +events (default), 2 +info, 3 +debug\n"
+		   "  -d, --debug LEVEL   0 errors, 1 +events (default), 2 +info, 3 +debug;\n"
+		   "                      or LEVEL,CATEGORY=LEVEL,... with the categories\n"
+		   "                      daemon, ctl, event, reg, regevent, sip\n"
 		   "  -K, --log-keys      also log keys and passwords (lab use only)\n"
 		   "      --json-events   print every event as one JSON line on stdout\n");
 }
@@ -147,7 +221,7 @@ static void emit(struct ued_ue *u, const char *ue_name, const char *name, json_t
 			json_object_set(ev, key, v);
 	}
 	human_event(line, sizeof(line), ev);
-	logm(d, L_NOTICE, u->name, "%s", line);
+	logc(d, C_EVENT, L_NOTICE, u->name, "%s", line);
 	if (u->ctl)
 		ctl_server_event(u->ctl, ev);
 	if (d->json_events) {
@@ -235,8 +309,18 @@ static void shutdown_done(void *arg)
 static void on_ue_log(void *arg, int level, const char *line)
 {
 	struct ued_ue *u = arg;
+	int cat = C_REG;
 
-	logm(u->d, level < L_ERR ? L_ERR : level > L_DEBUG ? L_DEBUG : level, u->name, "%s", line);
+	/* The registration layer names its parts in a prefix. */
+	if (!strncmp(line, "sip: ", 5)) {
+		cat = C_SIP;
+		line += 5;
+	} else if (!strncmp(line, "reg event: ", 11)) {
+		cat = C_REGEVENT;
+		line += 11;
+	}
+	logc(u->d, cat, level < L_ERR ? L_ERR : level > L_DEBUG ? L_DEBUG : level, u->name, "%s",
+	     line);
 }
 
 static int ue_create(struct ued_ue *u, const struct ue_config *cfg)
@@ -436,7 +520,7 @@ static void hook_quit(void *arg, struct ctl_server *srv)
 {
 	struct ued_ue *u = arg;
 
-	logm(u->d, L_INFO, u->name, "quit requested on the control socket");
+	logc(u->d, C_CTL, L_INFO, u->name, "quit requested on the control socket");
 	daemon_stop(u->d);
 }
 
@@ -446,7 +530,7 @@ static int hook_reconfigure(void *arg, struct ctl_server *srv, char *err, size_t
 
 	if (u->d->stopping)
 		return snprintf(err, errlen, "the daemon is stopping"), -1;
-	logm(u->d, L_INFO, u->name, "reconfigure requested on the control socket");
+	logc(u->d, C_CTL, L_INFO, u->name, "reconfigure requested on the control socket");
 	return ue_reload(u, err, errlen);
 }
 
@@ -459,13 +543,13 @@ static int ctl_open(struct ued_ue *u, const char *path)
 	char err[512];
 
 	if (ctl_server_new(&srv, &p, err, sizeof(err)) != 0) {
-		logm(u->d, L_ERR, u->name, "control socket: %s", err);
+		logc(u->d, C_CTL, L_ERR, u->name, "%s", err);
 		return -1;
 	}
 	ctl_server_free(u->ctl);
 	u->ctl = srv;
 	ctl_server_set_ue(srv, u->ue);
-	logm(u->d, L_INFO, u->name, "control socket %s", path);
+	logc(u->d, C_CTL, L_INFO, u->name, "control socket %s", path);
 	return 0;
 }
 
@@ -573,6 +657,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d->level = L_NOTICE;
+	for (int c = 0; c < N_CAT; c++)
+		d->cat_level[c] = L_NOTICE;
 	d->sigfd = -1;
 	while ((o = getopt_long(argc, argv, "c:fd:KhV", opts, NULL)) != -1) {
 		switch (o) {
@@ -589,13 +675,11 @@ int main(int argc, char **argv)
 			foreground = true;
 			break;
 		case 'd':
-			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3') {
-				fprintf(stderr, "imsued: -d needs a level 0..3, got '%s'\n",
-					optarg);
+			if (parse_debug(d, optarg, err, sizeof(err)) != 0) {
+				fprintf(stderr, "imsued: %s\n", err);
 				d->exit_code = 2;
 				goto out;
 			}
-			d->level = optarg[0] - '0';
 			break;
 		case 'K':
 			d->log_keys = true;
@@ -671,6 +755,9 @@ int main(int argc, char **argv)
 		detach_stdio(d->json_events);
 	}
 
+	/* Sofia-SIP's own messages go to stderr unformatted: off unless the
+	 * environment asks for them (SOFIA_DEBUG, NTA_DEBUG, TPORT_DEBUG). */
+	setenv("SOFIA_DEBUG", "0", 0);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -701,6 +788,14 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof(err), "%s: control socket: %s", u->name, e2);
 			goto fail;
 		}
+		/* RCC.14 autoconfiguration before registering (doc/autoconf.md). */
+		int ac = imsued_autoconf_run(d->loop, &u->cfg, 60000, e2, sizeof(e2));
+		if (ac < 0) {
+			snprintf(err, sizeof(err), "%s: autoconfiguration: %s", u->name, e2);
+			goto fail;
+		}
+		if (ac > 0)
+			logm(d, L_ERR, u->name, "autoconfiguration: %s", e2);
 		if (ims_ue_new(&u->ue, d->loop, &u->cfg, on_ue_event, u, e2, sizeof(e2)) != 0) {
 			u->ue = NULL;
 			snprintf(err, sizeof(err), "%s: %s", u->name, e2);
@@ -709,10 +804,9 @@ int main(int argc, char **argv)
 		ims_ue_set_log(u->ue, d->level, on_ue_log, u);
 		ctl_server_set_ue(u->ctl, u->ue);
 		if (u->cfg.pcap[0])
-			logm(d, L_NOTICE, u->name,
-			     "[debug] pcap is not implemented yet: no trace is written");
-		logm(d, L_INFO, u->name, "configuration %s, control socket %s", u->path,
-		     u->cfg.ctl_socket);
+			logm(d, L_INFO, u->name, "signalling trace in %s", u->cfg.pcap);
+		logm(d, L_INFO, u->name, "configuration %s", u->path);
+		logc(d, C_CTL, L_INFO, u->name, "control socket %s", u->cfg.ctl_socket);
 	}
 	if (report_fd >= 0) {
 		(void)!write(report_fd, "ok", 2);

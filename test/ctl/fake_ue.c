@@ -65,6 +65,15 @@ int ims_ue_deregister(struct ims_ue *ue, const char *impu, char *err, size_t err
 	return 0;
 }
 
+int ims_ue_fetch_bindings(struct ims_ue *ue, char *err, size_t errlen)
+{
+	if (strcmp(ue->state, "registered")) {
+		snprintf(err, errlen, "bindings: not registered (state %s)", ue->state);
+		return -1;
+	}
+	return 0;
+}
+
 json_t *ims_ue_status(struct ims_ue *ue)
 {
 	return json_pack("{s:s,s:s,s:s,s:[],s:n}", "name", ue->name, "state", ue->state, "impu",

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ctltest import Tap, Workdir, imsued_path  # noqa: E402
+from ctltest import Client, Tap, Workdir, connectable, imsued_path, wait_for  # noqa: E402
 
 tap = Tap()
 wd = Workdir()
@@ -91,6 +91,33 @@ rc, out, err = run([])
 tap.eq((rc, err), (2, "imsued: no configuration file (-c FILE; try --help)\n"), "no -c")
 rc, out, err = run(["-c", a, "-d", "7"])
 tap.eq((rc, err), (2, "imsued: -d needs a level 0..3, got '7'\n"), "bad -d")
+rc, out, err = run(["-c", a, "-d", "2,sql=3"])
+tap.eq((rc, err), (2, "imsued: -d: unknown category 'sql' (daemon, ctl, event, reg, regevent, "
+                      "sip)\n"), "-d with an unknown category")
+rc, out, err = run(["-c", a, "-d", "sip=3,"])
+tap.eq((rc, err), (2, "imsued: -d needs a level 0..3, got 'sip=3,'\n"), "-d with a trailing comma")
+
+# Per-category levels: only the control socket's lines, at info level.
+sock_cat = wd.file("cat.sock")
+cat = wd.config("cat", raw=GOOD + "[ctl]\nsocket = %s\n" % sock_cat)
+p = subprocess.Popen([imsued, "-f", "-d", "0,ctl=2", "-c", cat], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+if wait_for(lambda: connectable(sock_cat), 5):
+    c = Client(sock_cat)
+    c.request({"cmd": "quit"})
+    c.close()
+try:
+    _, err = p.communicate(timeout=10)
+except subprocess.TimeoutExpired:
+    p.kill()
+    _, err = p.communicate()
+lines = err.splitlines()
+tap.ok(p.returncode == 0 and lines and
+       all(x.startswith("imsued[") and " cat ctl: " in x for x in lines) and
+       "imsued[info] cat ctl: control socket %s" % sock_cat in lines and
+       "imsued[info] cat ctl: quit requested on the control socket" in lines,
+       "-d 0,ctl=2: the control socket's info lines and nothing else", err)
+
 rc, out, err = run(["-c", a, "--bogus"])
 tap.ok(rc == 2 and err.endswith("imsued: bad usage (try --help)\n"), "unknown option", err)
 rc, out, err = run(["-c", a, "extra"])

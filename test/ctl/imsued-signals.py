@@ -6,13 +6,15 @@ file changes nothing), several UEs with a socket each, --json-events, and
 running in the background."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ctltest import Client, Daemon, Tap, Workdir, connectable, wait_for  # noqa: E402
+from ctltest import (Client, Daemon, Tap, Workdir, connectable, ue_ready,  # noqa: E402
+                     unused_udp_port, wait_for)
 
 BOUND = 5.0 + 1.5  # IMSUED_SHUTDOWN_MS plus slack
 
@@ -81,6 +83,28 @@ tap.ok(e is not None and e.get("reregister") is True and e.get("source") == "fil
 tap.ok("configuration changed: deregistering, then registering again" in d.stderr(),
        "SIGHUP, new IMPU: logged", d.stderr())
 
+# A new P-CSCF: the UE is re-created (deregisters, registers with the new one).
+old_pcscf = re.search(r"^pcscf = .*$", text, re.M).group(0)
+new_port = unused_udp_port()
+text = text.replace(old_pcscf, "pcscf = udp:127.0.0.1:%d" % new_port)
+with open(conf, "w") as f:
+    f.write(text.replace("sip:bob@", "sip:robert@"))
+d.signal(signal.SIGHUP)
+
+
+def pcscf_changed():
+    if d.stderr().count("configuration changed: deregistering") != 2 or not ue_ready(sock, 1):
+        return False
+    c = Client(sock)
+    r = c.request({"cmd": "status"}, timeout=2) or {}
+    c.close()
+    st = (r.get("ue") or [{}])[0]
+    return "pcscf" not in st or str(new_port) in json.dumps(st["pcscf"])
+
+
+tap.ok(wait_for(pcscf_changed, 10), "SIGHUP, new P-CSCF: the UE is re-created and uses it",
+       d.stderr())
+
 with open(conf, "w") as f:
     f.write(text.replace("sip:bob@", "sip:robert@") + "bogus = 1\n")
 d.signal(signal.SIGHUP)
@@ -102,7 +126,7 @@ tap.eq(r, {"ok": True}, "reconfigure, new socket path: ok")
 tap.ok(wait_for(lambda: connectable(sock2) and not os.path.exists(sock)),
        "reconfigure, new socket path: socket moved", d.stderr())
 tap.ok(status_impu(sock2) == "sip:robert@ims.example.net" and
-       d.stderr().count("configuration changed") == 1,
+       d.stderr().count("configuration changed") == 2,
        "reconfigure, new socket path: same UE, no re-registration", d.stderr())
 c.close()
 ev.close()

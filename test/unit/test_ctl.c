@@ -390,6 +390,60 @@ static void test_slow_reader(void **state)
 	close(ok);
 }
 
+/* A client that asked for events and never reads: events keep coming, the
+ * server never blocks on it, another client is answered all along, and
+ * once its queue is over the limit it is dropped while a reading
+ * subscriber still gets every event. */
+static void test_event_subscriber_never_reads(void **state)
+{
+	struct fx *f = *state;
+	int deaf, ok, reader, rcvbuf = 4096, got = 0, sent = 0, answered = 0;
+	char pad[300], buf[65536];
+	ssize_t n;
+
+	ctl_server_free(f->srv);
+	assert_int_equal(start_server(f, 0, 8192, 0), 0);
+	deaf = client(f);
+	ok = client(f);
+	reader = client(f);
+	setsockopt(deaf, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	roundtrip(f, deaf, "{\"cmd\":\"events\"}\n", "{\"ok\":true}");
+	roundtrip(f, reader, "{\"cmd\":\"events\"}\n", "{\"ok\":true}");
+	memset(pad, 'p', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (int i = 0; i < 2000 && ctl_server_clients(f->srv) == 3; i++) {
+		json_t *ev = json_pack("{s:s,s:s,s:i}", "event", "error", "pad", pad, "n", i);
+
+		ctl_server_event(f->srv, ev);
+		sent++;
+		json_decref(ev);
+		while ((n = recv(reader, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			for (ssize_t j = 0; j < n; j++)
+				got += buf[j] == '\n';
+		if (i % 50 == 0) {
+			roundtrip(f, ok, "{\"cmd\":\"status\"}\n",
+				  "{\"ok\":true,\"ue\":[" STATUS "]}");
+			answered++;
+		}
+		ue_loop_step(f->loop, 0);
+	}
+	assert_int_equal(ctl_server_clients(f->srv), 2);
+	assert_true(answered >= 1);
+	for (int round = 0; round < 50; round++) {
+		ue_loop_step(f->loop, 2);
+		while ((n = recv(reader, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			for (ssize_t j = 0; j < n; j++)
+				got += buf[j] == '\n';
+	}
+	/* The reader got every event, the deaf client's fate notwithstanding. */
+	assert_int_equal(got, sent);
+	roundtrip(f, ok, "{\"cmd\":\"status\"}\n", "{\"ok\":true,\"ue\":[" STATUS "]}");
+	assert_int_equal(recv(deaf, buf, sizeof(buf), MSG_DONTWAIT) > 0, 1);
+	close(deaf);
+	close(ok);
+	close(reader);
+}
+
 /* A client with many requests queued does not hold the loop: another
  * client's request is answered before the first one's are all done. */
 static void test_fairness(void **state)
@@ -475,6 +529,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_subscriber_never_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fairness, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_file, setup, teardown),
 	};
