@@ -15,10 +15,12 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "aka", imsue_cmd_aka,
-	  "aka --k HEX (--op HEX|--opc HEX) --rand HEX --autn HEX [--sqn-ms HEX] [--amf HEX]" },
-	{ "identity", imsue_cmd_identity, "identity --imsi DIGITS [--mnc-digits 2|3]" },
-	{ "provdoc", imsue_cmd_provdoc, "provdoc FILE" },
-	{ "sms", imsue_cmd_sms, "sms HEX [--imsi DIGITS] [--impi IMPI]" },
+	  "aka --k HEX (--op HEX|--opc HEX) --rand HEX --autn HEX [--sqn-ms HEX] [--amf HEX]\n"
+	  "            [--ind-bits N] [--delta N|none]" },
+	{ "identity", imsue_cmd_identity,
+	  "identity [--imsi DIGITS [--mnc-digits 2|3]] [--imei DIGITS]" },
+	{ "provdoc", imsue_cmd_provdoc, "provdoc FILE [--all] [--show-secrets]" },
+	{ "sms", imsue_cmd_sms, "sms HEX [--imsi DIGITS] [--impi IMPI] [--port N]" },
 	{ "reginfo", imsue_cmd_reginfo, "reginfo FILE --contact URI [--instance URN]" },
 };
 
