@@ -11,11 +11,13 @@ exec </dev/console >/dev/console 2>&1
 
 ctl=
 share=
+src=
 kmods=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	esp_vm_ctl=*) ctl=${w#*=} ;;
 	esp_vm_share=*) share=${w#*=} ;;
+	esp_vm_src=*) src=${w#*=} ;;
 	esp_vm_kmods=*) kmods=${w#*=} ;;
 	esac
 done
@@ -49,6 +51,12 @@ mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
 mount -t tmpfs tmpfs /newroot/tmp
 mount -t tmpfs tmpfs /newroot/run
+# The source tree (scripts the guest runs) stays visible even when it lies
+# under /tmp or /run, which the guest replaces; read-only like the rest.
+if [ -n "$src" ] && [ -d "/lower$src" ]; then
+	mkdir -p "/newroot$src"
+	mount -o bind "/lower$src" "/newroot$src" || fail "cannot bind the source tree $src"
+fi
 mkdir -p "/newroot$share"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 share "/newroot$share" ||
 	fail "cannot mount the share $share"

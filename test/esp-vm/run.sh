@@ -34,6 +34,7 @@ else
 	cache=$top_builddir/test/esp-vm/cache
 fi
 share=$(cd "${ESP_VM_SHARE:-$top_builddir}" && pwd -P) || { say "no share dir"; exit 2; }
+src=$(cd "${top_srcdir:-.}" && pwd -P) || { say "no source dir"; exit 2; }
 mkdir -p "$cache" || skip "cannot create cache directory $cache"
 
 # ---- host tools (installed on first use when we are root) ----
@@ -164,7 +165,7 @@ boot_once() {
 	qemu-system-x86_64 $accel -machine q35 -m "${ESP_VM_MEM:-2048}" -smp "${ESP_VM_CPUS:-2}" \
 		-nic none -display none -monitor none -serial "file:$ctl/console" -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off rdinit=/init esp_vm_ctl=$ctl esp_vm_share=$share esp_vm_kmods=$kmods" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off rdinit=/init esp_vm_ctl=$ctl esp_vm_share=$share esp_vm_src=$src esp_vm_kmods=$kmods" \
 		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot" \
 		-fsdev "local,id=share,path=$share,security_model=none,multidevs=remap" \
