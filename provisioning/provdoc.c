@@ -403,6 +403,8 @@ static char *child_path(struct walker *w, const char *parent, xmlNode *c, const 
 	return path;
 }
 
+static int keep_child(struct walker *w, xmlNode *c, const char *path);
+
 /* Keep every parm below n (a characteristic whose parms are not interpreted). */
 static int keep_all(struct walker *w, xmlNode *n, const char *path)
 {
@@ -413,20 +415,23 @@ static int keep_all(struct walker *w, xmlNode *n, const char *path)
 			    keep_parm(w, path, name, value, node_line(c)) < 0)
 				return -1;
 		} else if (is_elem(c, "characteristic")) {
-			char *type = char_type(w, c);
-			if (!type)
-				return -1;
-			char *sub = child_path(w, path, c, type);
-			free(type);
-			if (!sub)
-				return -1;
-			int r = keep_all(w, c, sub);
-			free(sub);
-			if (r < 0)
+			if (keep_child(w, c, path) < 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* Keep every parm of the characteristic c, found below path. */
+static int keep_child(struct walker *w, xmlNode *c, const char *path)
+{
+	char *type = char_type(w, c);
+	char *sub = type ? child_path(w, path, c, type) : NULL;
+	int r = sub ? keep_all(w, c, sub) : -1;
+
+	free(type);
+	free(sub);
+	return r;
 }
 
 /* Store value into *slot unless a parm of that name was seen already. */
@@ -767,12 +772,7 @@ static int parse_pcscf(struct walker *w, xmlNode *n, const char *path)
 	for (xmlNode *c = n->children; c; c = c->next) {
 		char *name, *value;
 		if (is_elem(c, "characteristic")) {
-			char *t = char_type(w, c);
-			char *sub = t ? child_path(w, path, c, t) : NULL;
-			free(t);
-			int r = sub ? keep_all(w, c, sub) : -1;
-			free(sub);
-			if (r < 0)
+			if (keep_child(w, c, path) < 0)
 				goto fail;
 			continue;
 		}
@@ -840,12 +840,7 @@ static int parse_appauth(struct walker *w, xmlNode *n, const char *path)
 	for (xmlNode *c = n->children; c; c = c->next) {
 		char *name, *value;
 		if (is_elem(c, "characteristic")) {
-			char *t = char_type(w, c);
-			char *sub = t ? child_path(w, path, c, t) : NULL;
-			free(t);
-			int r = sub ? keep_all(w, c, sub) : -1;
-			free(sub);
-			if (r < 0)
+			if (keep_child(w, c, path) < 0)
 				return -1;
 			continue;
 		}
@@ -887,12 +882,7 @@ static int parse_impu_list(struct walker *w, xmlNode *n, const char *path)
 	for (xmlNode *c = n->children; c; c = c->next) {
 		char *name, *value;
 		if (is_elem(c, "characteristic")) {
-			char *t = char_type(w, c);
-			char *sub = t ? child_path(w, path, c, t) : NULL;
-			free(t);
-			int r = sub ? keep_all(w, c, sub) : -1;
-			free(sub);
-			if (r < 0)
+			if (keep_child(w, c, path) < 0)
 				return -1;
 			continue;
 		}
