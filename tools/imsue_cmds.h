@@ -10,4 +10,9 @@ int imsue_cmd_provdoc(int argc, char **argv);
 int imsue_cmd_sms(int argc, char **argv);
 int imsue_cmd_reginfo(int argc, char **argv);
 
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: the value, advancing *i past
+ * it; NULL if this argument is not --name. *missing is set when the value is
+ * absent. */
+const char *imsue_opt_value(int argc, char **argv, int *i, const char *name, int *missing);
+
 #endif

@@ -11,25 +11,6 @@
 
 #define USAGE "usage: imsue identity (--imsi DIGITS [--mnc-digits 2|3] | --imei DIGITS)...\n"
 
-/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if this
- * argument is not --name. *missing is set when the value is absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 int imsue_cmd_identity(int argc, char **argv)
 {
 	const char *imsi = NULL, *imei = NULL, *mnc = NULL;
@@ -42,15 +23,15 @@ int imsue_cmd_identity(int argc, char **argv)
 			fputs(USAGE, stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "--imsi", &missing))) {
+		if ((v = imsue_opt_value(argc, argv, &i, "--imsi", &missing))) {
 			if (imsi)
 				goto twice;
 			imsi = v;
-		} else if ((v = opt_value(argc, argv, &i, "--mnc-digits", &missing))) {
+		} else if ((v = imsue_opt_value(argc, argv, &i, "--mnc-digits", &missing))) {
 			if (mnc)
 				goto twice;
 			mnc = v;
-		} else if ((v = opt_value(argc, argv, &i, "--imei", &missing))) {
+		} else if ((v = imsue_opt_value(argc, argv, &i, "--imei", &missing))) {
 			if (imei)
 				goto twice;
 			imei = v;

@@ -19,26 +19,6 @@
 
 #define USAGE "usage: imsue reginfo FILE --contact URI [--instance URN]   (FILE may be -)\n"
 
-/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if this
- * argument is not --name. *missing is set when the value is absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* Read at most UE_REGINFO_MAX_SIZE + 1 bytes: a bigger file is then
  * reported by the parser as too big without reading all of it. */
 static int read_file(const char *path, uint8_t **out, size_t *len)
@@ -118,11 +98,11 @@ int imsue_cmd_reginfo(int argc, char **argv)
 			fputs(USAGE, stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "--contact", &missing))) {
+		if ((v = imsue_opt_value(argc, argv, &i, "--contact", &missing))) {
 			if (contact)
 				goto twice;
 			contact = v;
-		} else if ((v = opt_value(argc, argv, &i, "--instance", &missing))) {
+		} else if ((v = imsue_opt_value(argc, argv, &i, "--instance", &missing))) {
 			if (instance)
 				goto twice;
 			instance = v;
